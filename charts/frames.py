@@ -116,7 +116,7 @@ def order_keys(
     >>> bool(xk[0] == pk["freeze"][0])
     True
     """
-    cast = {name: _as_x_values(x, v, name, func) for name, v in params.items() if v is not None}
+    cast = {name: as_x_values(x, v, name, func) for name, v in params.items() if v is not None}
     if isinstance(x.dtype, _ORDERED_TEXT):
         x = x.cast(pl.String)
         vocab = pl.concat([x, *cast.values()]).unique().sort()
@@ -134,10 +134,19 @@ def _physical(s: pl.Series) -> np.ndarray:
     return s.to_physical().cast(pl.Float64).to_numpy()
 
 
-def _as_x_values(x: pl.Series, values: Iterable[Any], name: str, func: str) -> pl.Series:
+def as_values(values: Any) -> list[Any]:
+    """One argument value or an iterable of them, as a list."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        values = [values]
-    values = list(values)
+        return [values]
+    return list(values)
+
+
+def as_x_values(x: pl.Series, values: Any, name: str, func: str) -> pl.Series:
+    """``values`` cast to the type of the x column ``x``; raise if they cannot be.
+
+    Dates may be given as ``datetime.date`` or as ISO text ("2024-03-01").
+    """
+    values = as_values(values)
     target = pl.String if isinstance(x.dtype, pl.Categorical) else x.dtype
     try:
         s = pl.Series(name, values, strict=False)

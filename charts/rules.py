@@ -37,7 +37,7 @@ D2 = 1.128  # d2(2): mean moving range / sigma; qicharts2 qic.i(), Montgomery 6.
 D4 = 3.267  # D4(2): upper limit of a moving range; Nelson 1982 screening threshold
 IP_SCREEN = 3.2665  # qicharts2 qic.ip() screening threshold for I' (Laney-type) charts
 MDC_LIMIT = 2.66  # NHSRplotthedots ptd_spc_standard(): rounded 3/d2, used by MDC
-MDC_CLOSE = 2 * MDC_LIMIT / 3  # 2-sigma line of MDC charts ("close to the limits")
+MDC_CLOSE = 2 * (MDC_LIMIT / 3)  # 2-sigma line of MDC charts ("close to the limits")
 T_EXPONENT = 3.6  # Nelson 1994: y^(1/3.6) makes Weibull times between events ~normal
 SQRT_HALF_PI = 1.2533141373155002  # sqrt(pi/2); qicharts2 qic.ip()
 

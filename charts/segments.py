@@ -24,6 +24,7 @@ import numpy as np
 
 __all__ = [
     "breaks",
+    "long_runs",
     "run_lengths",
     "seg_count",
     "seg_max",
@@ -184,3 +185,23 @@ def spread(start: np.ndarray, stop: np.ndarray, n: int) -> np.ndarray:
     np.add.at(mark, start, 1)
     np.add.at(mark, stop, -1)
     return np.cumsum(mark[:n]) > 0
+
+
+def long_runs(seg: np.ndarray, key: np.ndarray, min_length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of ``min_length`` or more equal, non-NaN keys within a segment.
+
+    NaN never equals anything, so a NaN key ends a run and starts none.
+
+    Returns
+    -------
+    start, length : numpy.ndarray
+        First index and length of each long run.
+
+    Examples
+    --------
+    >>> long_runs(np.zeros(6, int), np.array([1.0, 1, 1, np.nan, 1, 1]), 3)
+    (array([0]), array([3]))
+    """
+    start, length = run_lengths(seg, key)
+    long = (length >= min_length) & ~np.isnan(key[start])
+    return start[long], length[long]

@@ -249,3 +249,43 @@ def qic_arguments(case: Case) -> dict[str, Any]:
 
 def _as_list(v: Any) -> list[Any]:
     return v if isinstance(v, list) else [v]
+
+
+# --- NHSRplotthedots cases -------------------------------------------------------------------
+
+MDC_COLUMNS = {
+    "y": "y", "mean_col": "mean", "lpl": "lpl", "upl": "upl", "rebase_group": "rebase_group",
+    "outside_limits": "outside_limits", "relative_to_mean": "relative_to_mean",
+    "close_to_limits": "close_to_limits", "special_cause_type": "special_cause_type",
+    "special_cause_flag": "special_cause_flag", "point_type": "point_type",
+    "short_group_warning": "short_group_warning", "target": "target",
+}  # fmt: skip
+MDC_RULE_FLAGS = {
+    "part_of_trend7": "trend", "part_of_shift7": "shift", "part_of_two_in_three": "two_in_three"
+}
+MDC_SUMMARY_COLUMNS = {
+    "mean_col": "mean", "lpl": "lpl", "upl": "upl", "n": "n", "common_cause": "common_cause",
+    "special_cause_improvement": "special_cause_improvement",
+    "special_cause_concern": "special_cause_concern", "variation_type": "variation_type",
+    "rebase_group": "rebase_group",
+}  # fmt: skip
+ASSURANCE = {"consistent_pass": "pass", "consistent_fail": "fail", "inconsistent": "inconsistent"}
+
+
+def mdc_arguments(case: Case) -> dict[str, Any]:
+    """Our ``mdc()`` keyword arguments for an NHSRplotthedots ``ptd_spc()`` case."""
+    roles = ["value_field", "date_field", "facet_field", "rebase", "fix_after_n_points",
+             "improvement_direction", "target", "trajectory", "screen_outliers"]  # fmt: skip
+    given = dict(zip(roles, case.args[1:], strict=False)) | case.kwargs
+    given = {k: (v.name if isinstance(v, Name) else v) for k, v in given.items()}
+    call: dict[str, Any] = {"y": given.pop("value_field"), "x": given.pop("date_field")}
+    renames = {"facet_field": "facet", "improvement_direction": "improvement",
+               "fix_after_n_points": "fix_after_n_points", "screen_outliers": "screen_outliers",
+               "target": "target", "rebase": "rebase"}  # fmt: skip
+    for r_name, ours in renames.items():
+        value = given.pop(r_name, None)
+        if value is not None and value != []:
+            call[ours] = int(value) if ours == "fix_after_n_points" else value
+    if given:
+        raise ValueError(f"{case.id}: unsupported ptd_spc() arguments {sorted(given)}")
+    return call
