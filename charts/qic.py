@@ -420,9 +420,11 @@ def _with_ihi(
 ) -> pl.DataFrame:
     """Add the IHI rules: shift, trend, runs, and astronomical points (beyond 3 sigma)."""
     res = ihi(g.seg, lim.y, include, runs, g.size, rules)
-    xmr = i_chart(g)  # an astronomical point is one beyond the I chart's 3-sigma limits
+    # Astronomical: beyond 3 sigma of the median, sigma from the (screened) moving ranges,
+    # so that the outlier itself neither drags the centre nor widens the limits.
+    xmr = i_chart(g)
     with np.errstate(invalid="ignore"):
-        astronomical = (lim.y > xmr.ucl) | (lim.y < xmr.lcl)
+        astronomical = np.abs(lim.y - lim.cl) > xmr.ucl - xmr.cl
     seg_shift = np.bincount(g.seg, weights=res.shift, minlength=g.size) > 0
     seg_trend = np.bincount(g.seg, weights=res.trend, minlength=g.size) > 0
     signal = seg_shift | seg_trend | res.runs_signal
