@@ -1,0 +1,202 @@
+"""The ``m4c`` command line.
+
+``m4c qic`` and ``m4c mdc`` chart a CSV file: they write the points table as CSV and
+a self-contained HTML page with the chart and its findings in plain words.
+
+Examples
+--------
+::
+
+    m4c qic data/samples/falls.csv --x month --y falls --n bed_days --chart u \\
+        --multiply 1000 --facet home --freeze 2023-12-01 --out out/falls.html
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from charts.errors import SpcInputError
+from charts.explain import Finding
+from charts.limits import CHARTS
+from charts.plot import findings_for, mdc_figure, qic_figure, report_html
+from charts.rules import RULE_SETS
+from charts.spc import mdc, qic
+
+# Date layouts seen in NHS and care-home extracts, tried in turn (day first, never US).
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d-%b-%Y",
+                "%d %B %Y", "%b %Y", "%B %Y", "%Y-%m")  # fmt: skip
+
+
+class CliError(Exception):
+    """An error to report to the user as one line, without a traceback."""
+
+
+def _read_csv(path: Path) -> pl.DataFrame:
+    if not path.is_file():
+        raise CliError(f"cannot find the file {str(path)!r}. Check the path and try again.")
+    try:
+        return pl.read_csv(path, try_parse_dates=True, infer_schema_length=10_000,
+                           encoding="utf8-lossy")  # fmt: skip
+    except pl.exceptions.PolarsError as exc:
+        first = str(exc).splitlines()[0]
+        raise CliError(
+            f"cannot read {str(path)!r} as CSV ({first}). Save it as comma-separated text "
+            "with one header row."
+        ) from None
+
+
+def date_format(values: pl.Series) -> str | None:
+    """The first of ``DATE_FORMATS`` that reads every non-empty value, if any.
+
+    Examples
+    --------
+    >>> date_format(pl.Series(["01/03/2024", "13/03/2024"]))
+    '%d/%m/%Y'
+    """
+    present = values.drop_nulls()
+    if present.is_empty():
+        return None
+    for fmt in DATE_FORMATS:
+        parsed = present.str.strptime(pl.Date, fmt, strict=False)
+        if parsed.null_count() == 0:
+            return fmt
+    return None
+
+
+def _dates(df: pl.DataFrame, x: str | None, args: dict[str, Any]) -> pl.DataFrame:
+    """Read a text x column of dates (day first), and the x values given as arguments."""
+    if x is None or x not in df.columns or df.schema[x] != pl.String:
+        return df
+    fmt = date_format(df.get_column(x))
+    if fmt is None:
+        return df
+    for name in ("freeze", "parts", "exclude", "rebase"):
+        if args.get(name) is not None:
+            values = args[name] if isinstance(args[name], list) else [args[name]]
+            parsed = pl.Series(values).str.strptime(pl.Date, fmt, strict=False)
+            iso = pl.Series(values).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+            fixed = parsed.fill_null(iso).to_list()
+            args[name] = fixed if isinstance(args[name], list) else fixed[0]
+    return df.with_columns(pl.col(x).str.strptime(pl.Date, fmt))
+
+
+def _outputs(args: argparse.Namespace, kind: str) -> tuple[Path, Path]:
+    out = Path(args.out) if args.out else Path("out") / f"{Path(args.csv).stem}_{kind}.html"
+    points = Path(args.points) if args.points else out.with_suffix(".csv")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    points.parent.mkdir(parents=True, exist_ok=True)
+    return out, points
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    for f in findings:
+        print(f"{f.label + ': ' if f.label else ''}{f.headline}")
+        for d in f.details:
+            print(f"  - {d}")
+
+
+def _run_qic(args: argparse.Namespace) -> None:
+    df = _read_csv(Path(args.csv))
+    kwargs: dict[str, Any] = {"freeze": args.freeze, "parts": args.part, "exclude": args.exclude}
+    df = _dates(df, args.x, kwargs)
+    result = qic(df, x=args.x, y=args.y, n=args.n, chart=args.chart, facets=args.facet,
+                 multiply=args.multiply, screen_mr=not args.no_screen_mr, rules=args.rules,
+                 **kwargs)  # fmt: skip
+    fig = qic_figure(result, title=args.title, ylab=args.ylab)
+    _write(args, result, fig, "qic")
+
+
+def _run_mdc(args: argparse.Namespace) -> None:
+    df = _read_csv(Path(args.csv))
+    kwargs: dict[str, Any] = {"rebase": args.rebase}
+    df = _dates(df, args.x, kwargs)
+    result = mdc(df, x=args.x, y=args.y, facet=args.facet, improvement=args.improvement,
+                 target=args.target, fix_after_n_points=args.fix_after,
+                 screen_outliers=not args.no_screen_outliers, rules=args.rules,
+                 **kwargs)  # fmt: skip
+    fig = mdc_figure(result, title=args.title, ylab=args.ylab)
+    _write(args, result, fig, "mdc")
+
+
+def _write(args: argparse.Namespace, result: Any, fig: Any, kind: str) -> None:
+    out, points = _outputs(args, kind)
+    findings = findings_for(result)
+    title = fig.layout.title.text
+    out.write_text(report_html(fig, findings, result.rules, title=title), encoding="utf-8")
+    result.points.write_csv(points)
+    print(f"{title}  [{result.rules.name} {result.rules.version}]")
+    _print_findings(findings)
+    print(f"chart:  {out}\npoints: {points}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="m4c",
+        description="Measure for Change: run charts and SPC charts for quality improvement.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(s: argparse.ArgumentParser) -> None:
+        s.add_argument("csv", help="CSV file, one row per observation, with a header row")
+        s.add_argument("--x", required=True, help="column along the x axis (e.g. month)")
+        s.add_argument("--y", required=True, help="column of the measure (numerator)")
+        s.add_argument("--out", help="HTML chart to write (default out/<csv>_<chart>.html)")
+        s.add_argument("--points", help="points CSV to write (default: beside --out)")
+        s.add_argument("--title", help="chart title")
+        s.add_argument("--ylab", help="y axis label")
+
+    q = sub.add_parser("qic", help="run chart or control chart (qicharts2 semantics)")
+    common(q)
+    q.add_argument("--n", help="column of the denominator (e.g. bed_days)")
+    q.add_argument("--chart", default="run", choices=list(CHARTS), help="chart type")
+    q.add_argument("--facet", action="append", help="column to split into panels (repeatable)")
+    q.add_argument("--freeze", help="x value of the last baseline point")
+    q.add_argument("--part", action="append", help="x value where a new part begins (repeatable)")
+    q.add_argument("--exclude", action="append", help="x value to leave out (repeatable)")
+    q.add_argument("--multiply", type=float, default=1.0, help="scale, e.g. 1000 per 1,000")
+    q.add_argument("--no-screen-mr", action="store_true", help="do not screen moving ranges")
+    q.add_argument("--rules", default="anhoej", choices=["anhoej", "ihi"], help="rule set")
+    q.set_defaults(func=_run_qic)
+
+    m = sub.add_parser("mdc", help="Making Data Count XmR chart (NHSRplotthedots semantics)")
+    common(m)
+    m.add_argument("--facet", help="column to split into panels")
+    m.add_argument("--improvement", default="increase",
+                   choices=["increase", "decrease", "neutral"], help="which way is better")  # fmt: skip
+    m.add_argument("--target", type=float, help="target value (gives the assurance icon)")
+    m.add_argument("--rebase", action="append", help="x value where limits restart (repeatable)")
+    m.add_argument("--fix-after", type=int, help="fix the limits after this many points (>= 12)")
+    m.add_argument("--no-screen-outliers", action="store_true",
+                   help="do not screen moving ranges (as the MDC Excel tool)")  # fmt: skip
+    m.add_argument("--rules", default="mdc", choices=[r for r in RULE_SETS if r.startswith("mdc")])
+    m.set_defaults(func=_run_mdc)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``m4c``; return the exit status (0 on success, 2 on a user error)."""
+    args = _parser().parse_args(argv)
+
+    def show(message: Warning | str, *_: Any, **__: Any) -> None:
+        print(f"m4c: warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        warnings.simplefilter("always")
+        try:
+            args.func(args)
+        except (SpcInputError, CliError) as exc:
+            print(f"m4c: error: {exc}", file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

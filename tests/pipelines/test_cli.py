@@ -1,0 +1,69 @@
+"""The m4c command line: charts a CSV, and reports bad input in one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.cli import main
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "falls.csv"
+
+
+def test_qic_writes_points_and_chart(tmp_path, capsys):
+    out = tmp_path / "falls.html"
+    code = main(["qic", str(SAMPLE), "--x", "month", "--y", "falls", "--n", "bed_days",
+                 "--chart", "u", "--multiply", "1000", "--facet", "home",
+                 "--freeze", "2023-12-01", "--out", str(out)])  # fmt: skip
+    assert code == 0
+    points = pl.read_csv(tmp_path / "falls.csv", try_parse_dates=True)
+    assert points.height == 72
+    assert points["home"].unique().sort().to_list() == ["Beech House", "Oak Lodge", "Willow Court"]
+    assert points.filter(pl.col("baseline"))["month"].max().isoformat() == "2023-12-01"
+    page = out.read_text()
+    assert "U chart of falls / bed_days × 1000" in page
+    printed = capsys.readouterr().out
+    assert "home = Oak Lodge: Signal: the process has changed" in printed
+    assert "home = Willow Court: No signal" in printed
+
+
+def test_day_first_dates_are_read(tmp_path):
+    csv = tmp_path / "weights.csv"
+    csv.write_text("week,residents_weighed\n" + "".join(
+        f"{d:02d}/03/2024,{w}\n" for d, w in zip(range(1, 29), [20, 22, 21, 23] * 7, strict=True)))
+    code = main(["qic", str(csv), "--x", "week", "--y", "residents_weighed", "--chart", "i",
+                 "--freeze", "14/03/2024", "--out", str(tmp_path / "w.html")])  # fmt: skip
+    assert code == 0
+    points = pl.read_csv(tmp_path / "w.csv", try_parse_dates=True)
+    assert points["week"].dtype == pl.Date
+    assert points["baseline"].sum() == 14
+
+
+def test_mdc_subcommand(tmp_path, capsys):
+    code = main(["mdc", str(SAMPLE), "--x", "month", "--y", "falls", "--facet", "home",
+                 "--improvement", "decrease", "--target", "4", "--rebase", "2024-01-01",
+                 "--out", str(tmp_path / "m.html")])  # fmt: skip
+    assert code == 0
+    assert pl.read_csv(tmp_path / "m.csv")["rebase_group"].unique().sort().to_list() == [0, 1]
+    captured = capsys.readouterr()
+    assert "[mdc ptd-0.2.2]" in captured.out
+    assert "m4c: warning: mdc: 6 group(s) have fewer than 13 points" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["qic", "missing.csv", "--x", "a", "--y", "b"], "cannot find the file 'missing.csv'"),
+        (["qic", str(SAMPLE), "--x", "month", "--y", "fall"],
+         "column 'fall' (given as y) is not in the data"),
+        (["qic", str(SAMPLE), "--x", "month", "--y", "home"], "column 'home' (y) must hold numbers"),
+    ],
+)  # fmt: skip
+def test_user_errors_are_one_line_without_traceback(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("m4c: error: ")
+    assert message in err
+    assert "Traceback" not in err
