@@ -1,0 +1,1 @@
+"""Measure for Change: the SPC engine, pure polars and numpy (no Dagster, no DuckDB)."""

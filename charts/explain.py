@@ -56,7 +56,9 @@ class Finding:
     @property
     def label(self) -> str:
         """The series this finding is about, e.g. ``"home = Oak Lodge, part 2"``."""
-        parts = [f"{k} {v}" if k in ("part", "group") else f"{k} = {v}" for k, v in self.key.items()]
+        parts = [
+            f"{k} {v}" if k in ("part", "group") else f"{k} = {v}" for k, v in self.key.items()
+        ]
         return ", ".join(parts)
 
 
@@ -77,7 +79,9 @@ def explain_qic(result: QicResult) -> list[Finding]:
         details = _runs_sentences(result, s, rows)
         sigma_x = rows.filter(pl.col("sigma_signal"))["__x"].to_list()
         if sigma_x:
-            where = "above the upper control limit" if _above(rows) else "outside the control limits"
+            where = (
+                "above the upper control limit" if _above(rows) else "outside the control limits"
+            )
             details.append(
                 f"{len(sigma_x)} point(s) lie {where} ({_points_list(sigma_x)}): "
                 "something unusual happened then, beyond normal variation, and is worth "
@@ -157,8 +161,7 @@ _MDC_VARIATION = {
     "a change for the better.",
     "special_cause_concern": "Special cause variation, concern: the latest data show a change "
     "for the worse. Look into it.",
-    "special_cause_neutral_high": "Special cause variation: the latest data are higher than "
-    "usual.",
+    "special_cause_neutral_high": "Special cause variation: the latest data are higher than usual.",
     "special_cause_neutral_low": "Special cause variation: the latest data are lower than usual.",
 }
 _MDC_ASSURANCE = {
@@ -193,11 +196,17 @@ def explain_mdc(result: MdcResult) -> list[Finding]:
                 found.append(text.format(n=len(flagged), k=k, x=_points_list(flagged)))
         details = [_MDC_VARIATION[s["variation_type"]]]
         if found:
-            kinds = [f"{s[k]} of {k.removeprefix('special_cause_')}"
-                     for k in ("special_cause_concern", "special_cause_improvement") if s[k]]  # fmt: skip
+            kinds = [
+                f"{s[k]} of {k.removeprefix('special_cause_')}"
+                for k in ("special_cause_concern", "special_cause_improvement")
+                if s[k]
+            ]
             counted = f" ({', '.join(kinds)})" if kinds else ""
-            details.append(f"Special cause points in this period{counted}. Rules that fired: "
-                           + "; ".join(found) + ".")  # fmt: skip
+            details.append(
+                f"Special cause points in this period{counted}. Rules that fired: "
+                + "; ".join(found)
+                + "."
+            )
         if s["assurance_type"]:
             details.append(_MDC_ASSURANCE[s["assurance_type"]])
         if s["short_group_warning"]:

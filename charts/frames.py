@@ -41,9 +41,12 @@ def as_list(value: str | Sequence[str] | None) -> list[str]:
     return list(value)
 
 
-def require_columns(df: pl.DataFrame, func: str, roles: dict[str, str | None]) -> None:
-    """Raise if a named column is missing, naming the role and the columns there are."""
-    for role, name in roles.items():
+def require_columns(df: pl.DataFrame, func: str, roles: Iterable[tuple[str, str | None]]) -> None:
+    """Raise if a named column is missing, naming the role and the columns there are.
+
+    ``roles`` pairs each argument with the column it names, e.g. ``("y", "falls")``.
+    """
+    for role, name in roles:
         if name is not None and name not in df.columns:
             shown = ", ".join(repr(c) for c in df.columns[:20])
             more = " ..." if len(df.columns) > 20 else ""

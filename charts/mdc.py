@@ -12,15 +12,30 @@ import polars as pl
 
 from charts import frames
 from charts.errors import SpcInputError, SpcWarning
-from charts.rules import D4, MDC, MDC_CLOSE, MDC_LIMIT, RuleSet, get_rule_set
+from charts.rules import D4, MDC_CLOSE, MDC_LIMIT, RuleSet, get_rule_set
 from charts.segments import breaks, long_runs, seg_diff, seg_mean, spread
 
 IMPROVEMENT = {"increase": 1, "decrease": -1, "neutral": 0}
 _POINT_COLUMNS = (
-    "y", "mean", "lpl", "upl", "lpl_2sigma", "upl_2sigma", "rebase_group", "outside_limits",
-    "relative_to_mean", "close_to_limits", "shift", "trend", "two_in_three",
-    "special_cause_type", "special_cause_flag", "point_type", "short_group_warning", "target",
-)  # fmt: skip
+    "y",
+    "mean",
+    "lpl",
+    "upl",
+    "lpl_2sigma",
+    "upl_2sigma",
+    "rebase_group",
+    "outside_limits",
+    "relative_to_mean",
+    "close_to_limits",
+    "shift",
+    "trend",
+    "two_in_three",
+    "special_cause_type",
+    "special_cause_flag",
+    "point_type",
+    "short_group_warning",
+    "target",
+)
 
 
 @dataclass(frozen=True)
@@ -156,8 +171,8 @@ def mdc(
     fid, seg, size = _groups(df, x, facet, rebase)
     yv = df.get_column("y").to_numpy()
     position = np.arange(len(yv)) - np.flatnonzero(breaks(seg))[seg]
-    fix_y = yv if fix_after_n_points is None else np.where(
-        position < fix_after_n_points, yv, np.nan
+    fix_y = (
+        yv if fix_after_n_points is None else np.where(position < fix_after_n_points, yv, np.nan)
     )
     mean, amr = _limits(seg, fix_y, size, screen_outliers)
     points = _points(df, seg, fid, yv, mean, amr, rule_set, IMPROVEMENT[improvement])
@@ -179,7 +194,7 @@ def mdc(
 
 def _prepare(frame: Any, *, x: str, y: str, facet: str | None) -> pl.DataFrame:
     df = frames.to_polars(frame, "mdc")
-    frames.require_columns(df, "mdc", {"x": x, "y": y, "facet": facet})
+    frames.require_columns(df, "mdc", [("x", x), ("y", y), ("facet", facet)])
     clash = {x, facet} & set(_POINT_COLUMNS)
     if clash:
         raise SpcInputError(
@@ -290,11 +305,12 @@ def _points(
         side = np.sign(y - mean)
         close = known & ~outside & ((y < nlpl) | (y > nupl))
     shift = _flag_runs(seg, side, rules.shift, valid=side != 0)
-    ms, d, rows = seg_diff(seg, y, np.ones(len(y), bool))
+    _ms, d, rows = seg_diff(seg, y, np.ones(len(y), bool))
     step = np.full(len(y), np.nan)
     step[rows] = np.sign(d)  # step[i] = sign(y[i] - y[i - 1]) within the group
-    start, length = long_runs(seg[rows], np.where(step[rows] != 0, step[rows], np.nan),
-                              rules.trend - 1)  # fmt: skip
+    start, length = long_runs(
+        seg[rows], np.where(step[rows] != 0, step[rows], np.nan), rules.trend - 1
+    )
     trend = spread(rows[start] - 1, rows[start + length - 1] + 1, len(y))
     two = _two_in_three(seg, side, close)
     label = _labels(seg, y, side, outside, trend, two, shift, step, rules)
@@ -324,10 +340,12 @@ def _points(
         short_group_warning=pl.Series(short),
     ).with_columns(
         special_cause_flag=pl.col("special_cause_type") != "Common Cause",
-        point_type=pl.when(sign > 0).then(pl.lit(high))
-        .when(sign < 0).then(pl.lit(low))
+        point_type=pl.when(sign > 0)
+        .then(pl.lit(high))
+        .when(sign < 0)
+        .then(pl.lit(low))
         .otherwise(pl.lit("common_cause")),
-    )  # fmt: skip
+    )
 
 
 def _flag_runs(seg: np.ndarray, key: np.ndarray, k: int, valid: np.ndarray) -> np.ndarray:
@@ -342,9 +360,9 @@ def _two_in_three(seg: np.ndarray, side: np.ndarray, close: np.ndarray) -> np.nd
     out = np.zeros(n, bool)
     if n < 3:
         return out
-    same_seg = (seg[:-2] == seg[2:])
+    same_seg = seg[:-2] == seg[2:]
     with np.errstate(invalid="ignore"):
-        one_side = (np.abs(side[:-2] + side[1:-1] + side[2:]) == 3)
+        one_side = np.abs(side[:-2] + side[1:-1] + side[2:]) == 3
     enough = close[:-2].astype(int) + close[1:-1] + close[2:] >= 2
     window = same_seg & one_side & enough  # window j covers rows j, j + 1, j + 2
     hit = np.zeros(n, bool)
@@ -376,8 +394,11 @@ def _labels(
         [outside, trend, two, shift],
         [
             np.where(side == 1, "Above UCL", "Below LCL"),
-            np.where(direction == 1, f"{rules.trend} Point Trend (Increasing)",
-                     f"{rules.trend} Point Trend (Decreasing)"),  # fmt: skip
+            np.where(
+                direction == 1,
+                f"{rules.trend} Point Trend (Increasing)",
+                f"{rules.trend} Point Trend (Decreasing)",
+            ),
             np.char.add(np.char.add("2 in 3 ", side_word), " CL"),
             np.char.add(np.char.add(f"{rules.shift} Points ", side_word), " CL"),
         ],
@@ -399,9 +420,11 @@ def _targets(df: pl.DataFrame, facet: str | None, target: Any) -> pl.Series:
             raise SpcInputError(
                 f"mdc: target names facet value(s) {unknown} that are not in column {facet!r}."
             )
-        return df.get_column(facet).replace_strict(
-            dict(target), default=None, return_dtype=pl.Float64
-        ).rename("target")
+        return (
+            df.get_column(facet)
+            .replace_strict(dict(target), default=None, return_dtype=pl.Float64)
+            .rename("target")
+        )
     return pl.Series("target", [float(target)] * df.height, dtype=pl.Float64)
 
 
@@ -448,11 +471,14 @@ def _summary(
     tgt, lpl, upl = pl.col("__target"), pl.col("lpl"), pl.col("upl")
     better_high = improvement == "increase"
     assurance = (
-        pl.when(~last | tgt.is_null() | pl.lit(improvement == "neutral")).then(None)
-        .when(tgt > upl).then(pl.lit("fail" if better_high else "pass"))
-        .when(tgt < lpl).then(pl.lit("pass" if better_high else "fail"))
+        pl.when(~last | tgt.is_null() | pl.lit(improvement == "neutral"))
+        .then(None)
+        .when(tgt > upl)
+        .then(pl.lit("fail" if better_high else "pass"))
+        .when(tgt < lpl)
+        .then(pl.lit("pass" if better_high else "fail"))
         .otherwise(pl.lit("inconsistent"))
-    )  # fmt: skip
+    )
     icons = {pt: icon for (pt, imp), icon in _ICONS.items() if imp == improvement}
     summary = summary.with_columns(assurance_type=assurance).with_columns(
         variation_icon=pl.when(last).then(

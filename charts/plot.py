@@ -47,19 +47,33 @@ MDC_COLOURS = {
     "special_cause_neutral_low": "#361475",
 }
 CHART_NAMES = {
-    "run": "Run chart", "i": "I chart", "mr": "MR chart", "xbar": "Xbar chart",
-    "s": "S chart", "t": "T chart", "p": "P chart", "pp": "P′ chart", "c": "C chart",
-    "u": "U chart", "up": "U′ chart", "g": "G chart", "ip": "I′ chart",
-}  # fmt: skip
+    "run": "Run chart",
+    "i": "I chart",
+    "mr": "MR chart",
+    "xbar": "Xbar chart",
+    "s": "S chart",
+    "t": "T chart",
+    "p": "P chart",
+    "pp": "P′ chart",
+    "c": "C chart",
+    "u": "U chart",
+    "up": "U′ chart",
+    "g": "G chart",
+    "ip": "I′ chart",
+}
 
 
 def _grid(keys: list[tuple[Any, ...]], ncols: int, titles: list[str]) -> tuple[go.Figure, int]:
     cols = max(1, min(ncols, len(keys)))
     rows = max(1, math.ceil(len(keys) / cols))
     fig = make_subplots(
-        rows=rows, cols=cols, subplot_titles=titles if len(keys) > 1 else None,
-        shared_yaxes=True, vertical_spacing=min(0.12, 0.6 / rows), horizontal_spacing=0.04,
-    )  # fmt: skip
+        rows=rows,
+        cols=cols,
+        subplot_titles=titles if len(keys) > 1 else None,
+        shared_yaxes=True,
+        vertical_spacing=min(0.12, 0.6 / rows),
+        horizontal_spacing=0.04,
+    )
     fig.update_layout(
         template="plotly_white",
         height=160 + 300 * rows,
@@ -71,7 +85,7 @@ def _grid(keys: list[tuple[Any, ...]], ncols: int, titles: list[str]) -> tuple[g
 
 
 def _gapped(rows: pl.DataFrame, x: str, column: str) -> tuple[list[Any], list[Any]]:
-    """x and y lists with a break (None) between parts, so lines do not join parts."""
+    """X and y lists with a break (None) between parts, so lines do not join parts."""
     xs: list[Any] = []
     ys: list[Any] = []
     for _, part in rows.group_by("__group", maintain_order=True):
@@ -113,9 +127,18 @@ def _baseline_end(fig: go.Figure, rows: pl.DataFrame, x: str, row: int, col: int
     if last is None:
         return
     fig.add_vline(x=last, line={"dash": "dot", "color": LINE, "width": 1}, row=row, col=col)
-    fig.add_annotation(x=last, y=1, yref="y domain", text="end of baseline ", showarrow=False,
-                       xanchor="right", yanchor="top", font={"size": 10, "color": LINE},
-                       row=row, col=col)  # fmt: skip
+    fig.add_annotation(
+        x=last,
+        y=1,
+        yref="y domain",
+        text="end of baseline ",
+        showarrow=False,
+        xanchor="right",
+        yanchor="top",
+        font={"size": 10, "color": LINE},
+        row=row,
+        col=col,
+    )
 
 
 def qic_figure(
@@ -143,40 +166,69 @@ def qic_figure(
         if result.chart != "run":
             for column, name in (("ucl", "Control limits"), ("lcl", None)):
                 xs, ys = _gapped(rows, result.x, column)
-                fig.add_trace(go.Scatter(
-                    x=xs, y=ys, mode="lines", line={"color": LIMIT, "width": 1, "shape": "hvh"},
-                    name=name or "Control limits", legendgroup="limits",
-                    showlegend=first and name is not None, hoverinfo="skip",
-                ), row=row, col=col)  # fmt: skip
+                fig.add_trace(
+                    go.Scatter(
+                        x=xs,
+                        y=ys,
+                        mode="lines",
+                        line={"color": LIMIT, "width": 1, "shape": "hvh"},
+                        name=name or "Control limits",
+                        legendgroup="limits",
+                        showlegend=first and name is not None,
+                        hoverinfo="skip",
+                    ),
+                    row=row,
+                    col=col,
+                )
         for part, seg in rows.group_by("part", maintain_order=True):
             signal = bool(seg.get_column("runs_signal").any())
-            fig.add_trace(go.Scatter(
-                x=seg.get_column(result.x).to_list(), y=seg.get_column("cl").to_list(),
-                mode="lines", line={"color": SIGNAL if signal else LINE, "width": 2,
-                                    "dash": "dash" if signal else "solid", "shape": "hvh"},
-                name="Centre line (runs signal)" if signal else "Centre line",
-                legendgroup=f"cl{signal}", showlegend=first and part[0] == 1,
-                hovertemplate="centre line %{y:.4g}<extra></extra>",
-            ), row=row, col=col)  # fmt: skip
+            fig.add_trace(
+                go.Scatter(
+                    x=seg.get_column(result.x).to_list(),
+                    y=seg.get_column("cl").to_list(),
+                    mode="lines",
+                    line={
+                        "color": SIGNAL if signal else LINE,
+                        "width": 2,
+                        "dash": "dash" if signal else "solid",
+                        "shape": "hvh",
+                    },
+                    name="Centre line (runs signal)" if signal else "Centre line",
+                    legendgroup=f"cl{signal}",
+                    showlegend=first and part[0] == 1,
+                    hovertemplate="centre line %{y:.4g}<extra></extra>",
+                ),
+                row=row,
+                col=col,
+            )
         colours = [SIGNAL if f else DATA for f in rows.get_column("__flag").to_list()]
-        fig.add_trace(go.Scatter(
-            x=rows.get_column(result.x).to_list(), y=rows.get_column("y").to_list(),
-            mode="markers" if result.categorical else "lines+markers",
-            line={"color": DATA, "width": 1.5},
-            marker={"color": colours, "size": 7, "line": {"width": 0}},
-            name=result.y, legendgroup="data", showlegend=first,
-            customdata=_qic_hover(rows, result),
-            hovertemplate="%{x}<br>%{y:.4g}<br>%{customdata}<extra></extra>",
-        ), row=row, col=col)  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=rows.get_column(result.x).to_list(),
+                y=rows.get_column("y").to_list(),
+                mode="markers" if result.categorical else "lines+markers",
+                line={"color": DATA, "width": 1.5},
+                marker={"color": colours, "size": 7, "line": {"width": 0}},
+                name=result.y,
+                legendgroup="data",
+                showlegend=first,
+                customdata=_qic_hover(rows, result),
+                hovertemplate="%{x}<br>%{y:.4g}<br>%{customdata}<extra></extra>",
+            ),
+            row=row,
+            col=col,
+        )
         _boundaries(fig, rows, result.x, row, col)
         _baseline_end(fig, rows, result.x, row, col)
     what = result.y if result.n is None else f"{result.y} / {result.n}"
     if result.multiply != 1:
         what += f" × {result.multiply:g}"
-    fig.update_layout(title={
-        "text": title or f"{CHART_NAMES[result.chart]} of {what}",
-        "subtitle": {"text": _subtitle(result.rules)},
-    })  # fmt: skip
+    fig.update_layout(
+        title={
+            "text": title or f"{CHART_NAMES[result.chart]} of {what}",
+            "subtitle": {"text": _subtitle(result.rules)},
+        }
+    )
     fig.update_yaxes(title_text=ylab or what, col=1)
     return fig
 
@@ -185,15 +237,21 @@ def _qic_hover(rows: pl.DataFrame, result: QicResult) -> list[str]:
     words = pl.when(pl.col("sigma_signal")).then(pl.lit("outside the control limits"))
     if result.rules.name == "ihi":
         words = (
-            words.when(pl.col("astronomical")).then(pl.lit("astronomical point"))
-            .when(pl.col("shift")).then(pl.lit("part of a shift"))
-            .when(pl.col("trend")).then(pl.lit("part of a trend"))
-        )  # fmt: skip
+            words.when(pl.col("astronomical"))
+            .then(pl.lit("astronomical point"))
+            .when(pl.col("shift"))
+            .then(pl.lit("part of a shift"))
+            .when(pl.col("trend"))
+            .then(pl.lit("part of a trend"))
+        )
     text = rows.select(
         pl.concat_str(
-            pl.lit("centre "), pl.col("cl").round_sig_figs(4).cast(pl.String).fill_null("–"),
-            pl.lit("; limits "), pl.col("lcl").round_sig_figs(4).cast(pl.String).fill_null("–"),
-            pl.lit(" to "), pl.col("ucl").round_sig_figs(4).cast(pl.String).fill_null("–"),
+            pl.lit("centre "),
+            pl.col("cl").round_sig_figs(4).cast(pl.String).fill_null("–"),
+            pl.lit("; limits "),
+            pl.col("lcl").round_sig_figs(4).cast(pl.String).fill_null("–"),
+            pl.lit(" to "),
+            pl.col("ucl").round_sig_figs(4).cast(pl.String).fill_null("–"),
             pl.when(pl.col("n").is_not_null())
             .then(pl.lit("; n = ") + pl.col("n").round_sig_figs(6).cast(pl.String))
             .otherwise(pl.lit("")),
@@ -223,42 +281,72 @@ def mdc_figure(
         row, col = i // cols + 1, i % cols + 1
         rows = _facet_rows(pts, facets, key)
         first = i == 0
-        for column, name, dash in (("upl", "Process limits", "dash"), ("lpl", None, "dash"),
-                                   ("mean", "Mean", "solid"), ("target", "Target", "dot")):  # fmt: skip
+        for column, name, dash in (
+            ("upl", "Process limits", "dash"),
+            ("lpl", None, "dash"),
+            ("mean", "Mean", "solid"),
+            ("target", "Target", "dot"),
+        ):
             if rows.get_column(column).null_count() == rows.height:
                 continue
             xs, ys = _gapped(rows, result.x, column)
             colour = TARGET if column == "target" else LIMIT if column != "mean" else LINE
-            fig.add_trace(go.Scatter(
-                x=xs, y=ys, mode="lines", line={"color": colour, "width": 1.5, "dash": dash},
-                name=name or "Process limits", legendgroup=column if name else "upl",
-                showlegend=first and name is not None, hoverinfo="skip",
-            ), row=row, col=col)  # fmt: skip
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    line={"color": colour, "width": 1.5, "dash": dash},
+                    name=name or "Process limits",
+                    legendgroup=column if name else "upl",
+                    showlegend=first and name is not None,
+                    hoverinfo="skip",
+                ),
+                row=row,
+                col=col,
+            )
         kinds = rows.get_column("point_type").to_list()
-        fig.add_trace(go.Scatter(
-            x=rows.get_column(result.x).to_list(), y=rows.get_column("y").to_list(),
-            mode="lines+markers", line={"color": MDC_COLOURS["common_cause"], "width": 1.5},
-            marker={"color": [MDC_COLOURS[k] for k in kinds], "size": 8},
-            name=result.y, showlegend=first,
-            customdata=[f"{t} ({k.replace('_', ' ')})" for t, k in
-                        zip(rows.get_column("special_cause_type").to_list(), kinds, strict=True)],
-            hovertemplate="%{x}<br>%{y:.4g}<br>%{customdata}<extra></extra>",
-        ), row=row, col=col)  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=rows.get_column(result.x).to_list(),
+                y=rows.get_column("y").to_list(),
+                mode="lines+markers",
+                line={"color": MDC_COLOURS["common_cause"], "width": 1.5},
+                marker={"color": [MDC_COLOURS[k] for k in kinds], "size": 8},
+                name=result.y,
+                showlegend=first,
+                customdata=[
+                    f"{t} ({k.replace('_', ' ')})"
+                    for t, k in zip(
+                        rows.get_column("special_cause_type").to_list(), kinds, strict=True
+                    )
+                ],
+                hovertemplate="%{x}<br>%{y:.4g}<br>%{customdata}<extra></extra>",
+            ),
+            row=row,
+            col=col,
+        )
         _boundaries(fig, rows, result.x, row, col)
-    fig.update_layout(title={
-        "text": title or f"Making Data Count chart of {result.y}",
-        "subtitle": {"text": _subtitle(result.rules)},
-    })  # fmt: skip
+    fig.update_layout(
+        title={
+            "text": title or f"Making Data Count chart of {result.y}",
+            "subtitle": {"text": _subtitle(result.rules)},
+        }
+    )
     fig.update_yaxes(title_text=ylab or result.y, col=1)
     return fig
 
 
 def _badge(summary_row: dict[str, Any]) -> str:
     variation = {
-        "common_cause": "common cause", "improvement_high": "improvement ↑",
-        "improvement_low": "improvement ↓", "concern_high": "concern ↑",
-        "concern_low": "concern ↓", "neutral_high": "higher ↑", "neutral_low": "lower ↓",
-    }[summary_row["variation_icon"]]  # fmt: skip
+        "common_cause": "common cause",
+        "improvement_high": "improvement ↑",
+        "improvement_low": "improvement ↓",
+        "concern_high": "concern ↑",
+        "concern_low": "concern ↓",
+        "neutral_high": "higher ↑",
+        "neutral_low": "lower ↓",
+    }[summary_row["variation_icon"]]
     assurance = summary_row.get("assurance_icon")
     return variation + (f" · target: {assurance}" if assurance else "")
 

@@ -18,10 +18,30 @@ from charts.runs import RunsAnalysis, anhoej, ihi
 from charts.segments import breaks, seg_count
 
 _OUTPUT_COLUMNS = (
-    "y", "n", "y_sum", "y_length", "y_mean", "y_sd", "cl", "lcl", "ucl", "lcl_95", "ucl_95",
-    "part", "xx", "baseline", "include", "n_obs", "n_useful", "longest_run", "longest_run_max",
-    "n_crossings", "n_crossings_min", "runs_signal", "sigma_signal",
-)  # fmt: skip
+    "y",
+    "n",
+    "y_sum",
+    "y_length",
+    "y_mean",
+    "y_sd",
+    "cl",
+    "lcl",
+    "ucl",
+    "lcl_95",
+    "ucl_95",
+    "part",
+    "xx",
+    "baseline",
+    "include",
+    "n_obs",
+    "n_useful",
+    "longest_run",
+    "longest_run_max",
+    "n_crossings",
+    "n_crossings_min",
+    "runs_signal",
+    "sigma_signal",
+)
 _RATE_CHARTS = frozenset({"p", "pp", "u", "up"})
 _PROPORTION_CHARTS = frozenset({"p", "pp"})
 
@@ -180,13 +200,25 @@ def qic(
 
     prepared = _prepare(frame, x=x, y=y, n=n, chart=chart, facets=frames.as_list(facets))
     df, x_name, facet_cols, categorical = prepared
-    subgroups, fid, xx, part, baseline, include, seg_first = _segments(
+    subgroups, _fid, xx, part, baseline, include, seg_first = _segments(
         df, x_name, freeze, parts, exclude, n is not None, categorical, chart, screen_mr
     )
     lim = CHARTS[chart](subgroups)
     runs = anhoej(subgroups.seg, lim.y, lim.cl, include, subgroups.size)
-    points = _points(df, x_name, facet_cols, subgroups, lim, runs, part, xx, baseline, include,
-                     multiply, categorical or chart == "mr")  # fmt: skip
+    points = _points(
+        df,
+        x_name,
+        facet_cols,
+        subgroups,
+        lim,
+        runs,
+        part,
+        xx,
+        baseline,
+        include,
+        multiply,
+        categorical or chart == "mr",
+    )
     if rule_set.name == "ihi":
         points = _with_ihi(points, subgroups, lim, runs, include, rule_set)
     summary = _summary(points, facet_cols, subgroups, seg_first, chart, rule_set)
@@ -210,7 +242,9 @@ def _prepare(
 ) -> tuple[pl.DataFrame, str, list[str], bool]:
     """Validate the input and aggregate it to one row per facet and x, sorted."""
     df = frames.to_polars(frame, "qic")
-    frames.require_columns(df, "qic", {"y": y, "n": n, "x": x} | {"facets": f for f in facets})
+    frames.require_columns(
+        df, "qic", [("y", y), ("n", n), ("x", x), *(("facets", f) for f in facets)]
+    )
     if x is None:  # number the rows 1, 2, ... as qicharts2 does for qic(y)
         x = "x"
         df = df.select(y, *([n] if n else []), *facets).with_row_index(x, offset=1)
@@ -222,8 +256,11 @@ def _prepare(
         )
     categorical = frames.check_x(df, x, "qic")
     yv = frames.numeric_values(df, y, "y", "qic")
-    cols = [*(pl.col(f) for f in facets), pl.col(x).cast(pl.String)
-            if isinstance(df.schema[x], pl.Categorical) else pl.col(x), yv.alias("__y")]  # fmt: skip
+    cols = [
+        *(pl.col(f) for f in facets),
+        pl.col(x).cast(pl.String) if isinstance(df.schema[x], pl.Categorical) else pl.col(x),
+        yv.alias("__y"),
+    ]
     if n is not None:
         nv = frames.numeric_values(df, n, "n", "qic")
         _check_denominator(df, x, y, n, yv, nv, chart)
@@ -456,8 +493,19 @@ def _summary(
         points.with_columns(__seg=pl.Series(g.seg))
         .group_by("__seg", maintain_order=True)
         .agg(
-            *(pl.col(c).first() for c in [*facets, "part", "n_obs", "n_useful", "longest_run",
-                                           "longest_run_max", "n_crossings", "n_crossings_min"]),
+            *(
+                pl.col(c).first()
+                for c in [
+                    *facets,
+                    "part",
+                    "n_obs",
+                    "n_useful",
+                    "longest_run",
+                    "longest_run_max",
+                    "n_crossings",
+                    "n_crossings_min",
+                ]
+            ),
             *(pl.col(c).first() for c in extra),
             pl.col("runs_signal").first(),
             *(pl.col(c).sum() for c in flags),
@@ -477,7 +525,9 @@ def _summary(
     return summary
 
 
-def _warn_trial(summary: pl.DataFrame, facets: list[str], trial: np.ndarray, rules: RuleSet) -> None:
+def _warn_trial(
+    summary: pl.DataFrame, facets: list[str], trial: np.ndarray, rules: RuleSet
+) -> None:
     if not trial.any():
         return
     where = summary.filter(pl.col("trial_limits")).select(*facets, "part").head(5).rows()

@@ -45,13 +45,38 @@ SQRT_HALF_PI = 1.2533141373155002  # sqrt(pi/2); qicharts2 qic.ip()
 # useful observations -> (lower, upper) limits on the number of runs. Fewer runs than
 # the lower limit, or more than the upper, is a signal. See docs/deviations.md.
 PERLA_2011_RUNS = {
-    10: (3, 9), 11: (3, 10), 12: (3, 11), 13: (4, 11), 14: (4, 12), 15: (5, 12),
-    16: (5, 13), 17: (5, 13), 18: (6, 14), 19: (6, 15), 20: (6, 16), 21: (7, 16),
-    22: (7, 17), 23: (7, 17), 24: (8, 18), 25: (8, 18), 26: (9, 19), 27: (9, 20),
-    28: (10, 20), 29: (10, 21), 30: (11, 22), 31: (11, 22), 32: (11, 23), 33: (11, 24),
-    34: (12, 24), 35: (12, 25), 36: (13, 25), 37: (13, 26), 38: (14, 26), 39: (14, 27),
+    10: (3, 9),
+    11: (3, 10),
+    12: (3, 11),
+    13: (4, 11),
+    14: (4, 12),
+    15: (5, 12),
+    16: (5, 13),
+    17: (5, 13),
+    18: (6, 14),
+    19: (6, 15),
+    20: (6, 16),
+    21: (7, 16),
+    22: (7, 17),
+    23: (7, 17),
+    24: (8, 18),
+    25: (8, 18),
+    26: (9, 19),
+    27: (9, 20),
+    28: (10, 20),
+    29: (10, 21),
+    30: (11, 22),
+    31: (11, 22),
+    32: (11, 23),
+    33: (11, 24),
+    34: (12, 24),
+    35: (12, 25),
+    36: (13, 25),
+    37: (13, 26),
+    38: (14, 26),
+    39: (14, 27),
     40: (15, 27),
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -149,8 +174,7 @@ MDC = RuleSet(
     version="ptd-0.2.2",
     label="NHS Making Data Count rules (NHSRplotthedots 0.2.2)",
     source=(
-        "NHS England Making Data Count; NHSRplotthedots 0.2.2 ptd_spc(), "
-        "ptd_calculate_point_type()"
+        "NHS England Making Data Count; NHSRplotthedots 0.2.2 ptd_spc(), ptd_calculate_point_type()"
     ),
     rules=(
         ("outside_limits", "A point outside the process limits."),

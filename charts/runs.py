@@ -189,7 +189,8 @@ def ihi(
     useful_rows = np.flatnonzero(runs.useful)
     long_runs = runs.run_length >= rules.shift
     shift_useful = spread(
-        runs.run_start[long_runs], runs.run_start[long_runs] + runs.run_length[long_runs],
+        runs.run_start[long_runs],
+        runs.run_start[long_runs] + runs.run_length[long_runs],
         len(useful_rows),
     )
     shift = np.zeros(n, bool)
@@ -216,4 +217,3 @@ def ihi(
     with np.errstate(invalid="ignore"):
         runs_signal = (n_runs < lower) | (n_runs > upper)
     return IhiAnalysis(shift, trend, n_runs, lower, upper, runs_signal)
-

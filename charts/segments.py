@@ -27,13 +27,13 @@ __all__ = [
     "long_runs",
     "run_lengths",
     "seg_count",
+    "seg_diff",
     "seg_max",
     "seg_mean",
     "seg_median",
     "seg_min",
     "seg_sd",
     "seg_sum",
-    "seg_diff",
     "spread",
 ]
 

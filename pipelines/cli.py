@@ -1,4 +1,4 @@
-"""The ``m4c`` command line.
+r"""The ``m4c`` command line.
 
 ``m4c qic`` and ``m4c mdc`` chart a CSV file: they write the points table as CSV and
 a self-contained HTML page with the chart and its findings in plain words.
@@ -30,8 +30,18 @@ from charts.rules import RULE_SETS
 from charts.spc import mdc, qic
 
 # Date layouts seen in NHS and care-home extracts, tried in turn (day first, never US).
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d-%b-%Y",
-                "%d %B %Y", "%b %Y", "%B %Y", "%Y-%m")  # fmt: skip
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %b %Y",
+    "%d-%b-%Y",
+    "%d %B %Y",
+    "%b %Y",
+    "%B %Y",
+    "%Y-%m",
+)
 
 
 class CliError(Exception):
@@ -42,8 +52,9 @@ def _read_csv(path: Path) -> pl.DataFrame:
     if not path.is_file():
         raise CliError(f"cannot find the file {str(path)!r}. Check the path and try again.")
     try:
-        return pl.read_csv(path, try_parse_dates=True, infer_schema_length=10_000,
-                           encoding="utf8-lossy")  # fmt: skip
+        return pl.read_csv(
+            path, try_parse_dates=True, infer_schema_length=10_000, encoding="utf8-lossy"
+        )
     except pl.exceptions.PolarsError as exc:
         first = str(exc).splitlines()[0]
         raise CliError(
@@ -106,9 +117,18 @@ def _run_qic(args: argparse.Namespace) -> None:
     df = _read_csv(Path(args.csv))
     kwargs: dict[str, Any] = {"freeze": args.freeze, "parts": args.part, "exclude": args.exclude}
     df = _dates(df, args.x, kwargs)
-    result = qic(df, x=args.x, y=args.y, n=args.n, chart=args.chart, facets=args.facet,
-                 multiply=args.multiply, screen_mr=not args.no_screen_mr, rules=args.rules,
-                 **kwargs)  # fmt: skip
+    result = qic(
+        df,
+        x=args.x,
+        y=args.y,
+        n=args.n,
+        chart=args.chart,
+        facets=args.facet,
+        multiply=args.multiply,
+        screen_mr=not args.no_screen_mr,
+        rules=args.rules,
+        **kwargs,
+    )
     fig = qic_figure(result, title=args.title, ylab=args.ylab)
     _write(args, result, fig, "qic")
 
@@ -117,10 +137,18 @@ def _run_mdc(args: argparse.Namespace) -> None:
     df = _read_csv(Path(args.csv))
     kwargs: dict[str, Any] = {"rebase": args.rebase}
     df = _dates(df, args.x, kwargs)
-    result = mdc(df, x=args.x, y=args.y, facet=args.facet, improvement=args.improvement,
-                 target=args.target, fix_after_n_points=args.fix_after,
-                 screen_outliers=not args.no_screen_outliers, rules=args.rules,
-                 **kwargs)  # fmt: skip
+    result = mdc(
+        df,
+        x=args.x,
+        y=args.y,
+        facet=args.facet,
+        improvement=args.improvement,
+        target=args.target,
+        fix_after_n_points=args.fix_after,
+        screen_outliers=not args.no_screen_outliers,
+        rules=args.rules,
+        **kwargs,
+    )
     fig = mdc_figure(result, title=args.title, ylab=args.ylab)
     _write(args, result, fig, "mdc")
 
@@ -168,13 +196,20 @@ def _parser() -> argparse.ArgumentParser:
     m = sub.add_parser("mdc", help="Making Data Count XmR chart (NHSRplotthedots semantics)")
     common(m)
     m.add_argument("--facet", help="column to split into panels")
-    m.add_argument("--improvement", default="increase",
-                   choices=["increase", "decrease", "neutral"], help="which way is better")  # fmt: skip
+    m.add_argument(
+        "--improvement",
+        default="increase",
+        choices=["increase", "decrease", "neutral"],
+        help="which way is better",
+    )
     m.add_argument("--target", type=float, help="target value (gives the assurance icon)")
     m.add_argument("--rebase", action="append", help="x value where limits restart (repeatable)")
     m.add_argument("--fix-after", type=int, help="fix the limits after this many points (>= 12)")
-    m.add_argument("--no-screen-outliers", action="store_true",
-                   help="do not screen moving ranges (as the MDC Excel tool)")  # fmt: skip
+    m.add_argument(
+        "--no-screen-outliers",
+        action="store_true",
+        help="do not screen moving ranges (as the MDC Excel tool)",
+    )
     m.add_argument("--rules", default="mdc", choices=[r for r in RULE_SETS if r.startswith("mdc")])
     m.set_defaults(func=_run_mdc)
     return p

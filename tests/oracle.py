@@ -55,11 +55,14 @@ def load_case(path: Path) -> Case:
     d = json.loads(path.read_text())
     inp = d["input"]
     types = inp.get("column_types") or {}
-    data = {name: _column(name, values, (types.get(name) or ["numeric"])[0])
-            for name, values in inp["columns"].items()}  # fmt: skip
+    data = {
+        name: _column(name, values, (types.get(name) or ["numeric"])[0])
+        for name, values in inp["columns"].items()
+    }
     func, args, kwargs = parse_call(d["r_call"])
-    return Case(d["id"], pl.DataFrame(data), func, args, kwargs, d["output"],
-                d["tool"].get("options") or {})  # fmt: skip
+    return Case(
+        d["id"], pl.DataFrame(data), func, args, kwargs, d["output"], d["tool"].get("options") or {}
+    )
 
 
 def _column(name: str, values: list[Any], rtype: str) -> pl.Series:
@@ -150,8 +153,10 @@ def parse_call(text: str) -> tuple[str, list[Any], dict[str, Any]]:
     def arguments() -> tuple[list[Any], dict[str, Any]]:
         args, kwargs = [], {}
         while peek() != ")":
-            if pos + 1 < len(tokens) and tokens[pos + 1].group().strip() == "=" and (
-                tokens[pos].group("name") or tokens[pos].group("str")
+            if (
+                pos + 1 < len(tokens)
+                and tokens[pos + 1].group().strip() == "="
+                and (tokens[pos].group("name") or tokens[pos].group("str"))
             ):
                 key = take().group().strip().strip("'\"")
                 take()
@@ -170,7 +175,7 @@ def parse_call(text: str) -> tuple[str, list[Any], dict[str, Any]]:
 
 
 def _call_value(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    short = name.split(":")[-1]
+    short = name.rsplit(":", maxsplit=1)[-1]
     if short in ("c", "list", "ptd_rebase", "ptd_target"):
         if kwargs:
             return {k: v for k, v in kwargs.items()}
@@ -183,21 +188,46 @@ def _call_value(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
 # --- qicharts2 cases ---------------------------------------------------------------------
 
 QIC_COLUMNS = {
-    "y": "y", "n": "n", "y.sum": "y_sum", "y.length": "y_length", "y.mean": "y_mean",
-    "y.sd": "y_sd", "cl": "cl", "lcl": "lcl", "ucl": "ucl", "lcl.95": "lcl_95",
-    "ucl.95": "ucl_95", "part": "part", "xx": "xx", "baseline": "baseline",
-    "include": "include", "n.obs": "n_obs", "n.useful": "n_useful",
-    "longest.run": "longest_run", "longest.run.max": "longest_run_max",
-    "n.crossings": "n_crossings", "n.crossings.min": "n_crossings_min",
-    "runs.signal": "runs_signal", "sigma.signal": "sigma_signal",
-}  # fmt: skip
-QIC_SUMMARY_COLUMNS = {
-    "part": "part", "n.obs": "n_obs", "n.useful": "n_useful", "longest.run": "longest_run",
-    "longest.run.max": "longest_run_max", "n.crossings": "n_crossings",
-    "n.crossings.min": "n_crossings_min", "runs.signal": "runs_signal", "aLCL": "a_lcl",
-    "aLCL.95": "a_lcl_95", "CL": "cl", "aUCL.95": "a_ucl_95", "aUCL": "a_ucl",
+    "y": "y",
+    "n": "n",
+    "y.sum": "y_sum",
+    "y.length": "y_length",
+    "y.mean": "y_mean",
+    "y.sd": "y_sd",
+    "cl": "cl",
+    "lcl": "lcl",
+    "ucl": "ucl",
+    "lcl.95": "lcl_95",
+    "ucl.95": "ucl_95",
+    "part": "part",
+    "xx": "xx",
+    "baseline": "baseline",
+    "include": "include",
+    "n.obs": "n_obs",
+    "n.useful": "n_useful",
+    "longest.run": "longest_run",
+    "longest.run.max": "longest_run_max",
+    "n.crossings": "n_crossings",
+    "n.crossings.min": "n_crossings_min",
+    "runs.signal": "runs_signal",
     "sigma.signal": "sigma_signal",
-}  # fmt: skip
+}
+QIC_SUMMARY_COLUMNS = {
+    "part": "part",
+    "n.obs": "n_obs",
+    "n.useful": "n_useful",
+    "longest.run": "longest_run",
+    "longest.run.max": "longest_run_max",
+    "n.crossings": "n_crossings",
+    "n.crossings.min": "n_crossings_min",
+    "runs.signal": "runs_signal",
+    "aLCL": "a_lcl",
+    "aLCL.95": "a_lcl_95",
+    "CL": "cl",
+    "aUCL.95": "a_ucl_95",
+    "aUCL": "a_ucl",
+    "sigma.signal": "sigma_signal",
+}
 
 
 def qic_arguments(case: Case) -> dict[str, Any]:
@@ -221,8 +251,11 @@ def qic_arguments(case: Case) -> dict[str, Any]:
     if "multiply" in kw:
         call["multiply"] = kw.pop("multiply")
     pts = case.output["points"]
-    first = [i for i, f in enumerate(pts["facet1"]) if f == pts["facet1"][0]
-             and pts["facet2"][i] == pts["facet2"][0]]  # fmt: skip
+    first = [
+        i
+        for i, f in enumerate(pts["facet1"])
+        if f == pts["facet1"][0] and pts["facet2"][i] == pts["facet2"][0]
+    ]
     by_index = {pts["xx"][i]: pts["x"][i] for i in first}
 
     def x_at(index: int) -> Any:
@@ -254,34 +287,63 @@ def _as_list(v: Any) -> list[Any]:
 # --- NHSRplotthedots cases -------------------------------------------------------------------
 
 MDC_COLUMNS = {
-    "y": "y", "mean_col": "mean", "lpl": "lpl", "upl": "upl", "rebase_group": "rebase_group",
-    "outside_limits": "outside_limits", "relative_to_mean": "relative_to_mean",
-    "close_to_limits": "close_to_limits", "special_cause_type": "special_cause_type",
-    "special_cause_flag": "special_cause_flag", "point_type": "point_type",
-    "short_group_warning": "short_group_warning", "target": "target",
-}  # fmt: skip
+    "y": "y",
+    "mean_col": "mean",
+    "lpl": "lpl",
+    "upl": "upl",
+    "rebase_group": "rebase_group",
+    "outside_limits": "outside_limits",
+    "relative_to_mean": "relative_to_mean",
+    "close_to_limits": "close_to_limits",
+    "special_cause_type": "special_cause_type",
+    "special_cause_flag": "special_cause_flag",
+    "point_type": "point_type",
+    "short_group_warning": "short_group_warning",
+    "target": "target",
+}
 MDC_RULE_FLAGS = {
-    "part_of_trend7": "trend", "part_of_shift7": "shift", "part_of_two_in_three": "two_in_three"
+    "part_of_trend7": "trend",
+    "part_of_shift7": "shift",
+    "part_of_two_in_three": "two_in_three",
 }
 MDC_SUMMARY_COLUMNS = {
-    "mean_col": "mean", "lpl": "lpl", "upl": "upl", "n": "n", "common_cause": "common_cause",
+    "mean_col": "mean",
+    "lpl": "lpl",
+    "upl": "upl",
+    "n": "n",
+    "common_cause": "common_cause",
     "special_cause_improvement": "special_cause_improvement",
-    "special_cause_concern": "special_cause_concern", "variation_type": "variation_type",
+    "special_cause_concern": "special_cause_concern",
+    "variation_type": "variation_type",
     "rebase_group": "rebase_group",
-}  # fmt: skip
+}
 ASSURANCE = {"consistent_pass": "pass", "consistent_fail": "fail", "inconsistent": "inconsistent"}
 
 
 def mdc_arguments(case: Case) -> dict[str, Any]:
     """Our ``mdc()`` keyword arguments for an NHSRplotthedots ``ptd_spc()`` case."""
-    roles = ["value_field", "date_field", "facet_field", "rebase", "fix_after_n_points",
-             "improvement_direction", "target", "trajectory", "screen_outliers"]  # fmt: skip
+    roles = [
+        "value_field",
+        "date_field",
+        "facet_field",
+        "rebase",
+        "fix_after_n_points",
+        "improvement_direction",
+        "target",
+        "trajectory",
+        "screen_outliers",
+    ]
     given = dict(zip(roles, case.args[1:], strict=False)) | case.kwargs
     given = {k: (v.name if isinstance(v, Name) else v) for k, v in given.items()}
     call: dict[str, Any] = {"y": given.pop("value_field"), "x": given.pop("date_field")}
-    renames = {"facet_field": "facet", "improvement_direction": "improvement",
-               "fix_after_n_points": "fix_after_n_points", "screen_outliers": "screen_outliers",
-               "target": "target", "rebase": "rebase"}  # fmt: skip
+    renames = {
+        "facet_field": "facet",
+        "improvement_direction": "improvement",
+        "fix_after_n_points": "fix_after_n_points",
+        "screen_outliers": "screen_outliers",
+        "target": "target",
+        "rebase": "rebase",
+    }
     for r_name, ours in renames.items():
         value = given.pop(r_name, None)
         if value is not None and value != []:

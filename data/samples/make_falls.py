@@ -19,6 +19,7 @@ BASE_RATE = 8 / 1000  # falls per occupied bed day
 
 
 def main() -> None:
+    """Simulate the homes and write falls.csv beside this script."""
     rng = np.random.default_rng(20240601)
     rows = []
     for home, (beds, effect) in HOMES.items():

@@ -8,6 +8,7 @@ vectorised engine must give the same answers on any series hypothesis can invent
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -42,8 +43,15 @@ def runs_analysis(y: Sequence[float | None], cl: float) -> dict[str, object]:
     runs = [r for r in runs if r not in (0, None)]
     n_useful = len(runs)
     if not n_useful:
-        return {"n_obs": len(y), "n_useful": 0, "longest_run": None, "longest_run_max": None,
-                "n_crossings": None, "n_crossings_min": None, "runs_signal": False}  # fmt: skip
+        return {
+            "n_obs": len(y),
+            "n_useful": 0,
+            "longest_run": None,
+            "longest_run_max": None,
+            "n_crossings": None,
+            "n_crossings_min": None,
+            "runs_signal": False,
+        }
     lengths = []
     for r in runs:
         if lengths and lengths[-1][0] == r:
@@ -54,9 +62,15 @@ def runs_analysis(y: Sequence[float | None], cl: float) -> dict[str, object]:
     lmax = round(math.log2(n_useful)) + 3
     crossings = max(len(lengths) - 1, 0)
     cmin = crossings_min_exact(n_useful)
-    return {"n_obs": len(y), "n_useful": n_useful, "longest_run": longest,
-            "longest_run_max": lmax, "n_crossings": crossings, "n_crossings_min": cmin,
-            "runs_signal": longest > lmax or crossings < cmin}  # fmt: skip
+    return {
+        "n_obs": len(y),
+        "n_useful": n_useful,
+        "longest_run": longest,
+        "longest_run_max": lmax,
+        "n_crossings": crossings,
+        "n_crossings_min": cmin,
+        "runs_signal": longest > lmax or crossings < cmin,
+    }
 
 
 # --- NHSRplotthedots --------------------------------------------------------------------
@@ -95,8 +109,10 @@ def seven_point_one_side_mean(v: list[int | None], k: int) -> list[bool | None]:
 
 def part_of_run(w: list[bool | int | None], k: int) -> list[bool | None]:
     vp = w + [0] * (k - 1)
-    return [_any([None if x is None else abs(int(x)) == 1 for x in vp[i:i + k]])
-            for i in range(len(w))]  # fmt: skip
+    return [
+        _any([None if x is None else abs(int(x)) == 1 for x in vp[i : i + k]])
+        for i in range(len(w))
+    ]
 
 
 def seven_point_trend(y: list[float | None], k: int) -> list[int]:
@@ -104,11 +120,11 @@ def seven_point_trend(y: list[float | None], k: int) -> list[int]:
         return [0] * len(y)
     out = [0] * (k - 1)
     for i in range(k - 1, len(y)):
-        window = y[i - k + 1:i + 1]
+        window = y[i - k + 1 : i + 1]
         if any(v is None for v in window):
             out.append(0)  # R stops with an error here; the engine reports no trend
             continue
-        d = [sign(b - a) for a, b in zip(window, window[1:], strict=False)]
+        d = [sign(b - a) for a, b in itertools.pairwise(window)]
         out.append(1 if all(x == 1 for x in d) else -1 if all(x == -1 for x in d) else 0)
     return out
 
@@ -118,8 +134,8 @@ def two_in_three(close: list[bool | None], rtm: list[int | None]) -> list[bool |
     rp = [0, 0, *rtm, 0, 0]
 
     def window(j: int) -> bool | None:
-        c = vp[j:j + 3]
-        r = rp[j:j + 3]
+        c = vp[j : j + 3]
+        r = rp[j : j + 3]
         enough = None if any(x is None for x in c) else sum(int(x) for x in c) >= 2
         side = None if any(x is None for x in r) else abs(sum(r)) == 3
         return _and(enough, side)
@@ -127,13 +143,15 @@ def two_in_three(close: list[bool | None], rtm: list[int | None]) -> list[bool |
     return [_any([window(i), window(i + 1), window(i + 2)]) for i in range(len(close))]
 
 
-def ptd_group(y: list[float | None], fix: int | None, screen: bool, shift: int = 7,
-              trend: int = 7) -> list[dict[str, object]]:  # fmt: skip
+def ptd_group(
+    y: list[float | None], fix: int | None, screen: bool, shift: int = 7, trend: int = 7
+) -> list[dict[str, object]]:
     """One facet x rebase group through ptd_spc_standard() and the point rules."""
     fix_y = [v if fix is None or i < fix else None for i, v in enumerate(y)]
     mean = r_mean(fix_y)
-    mr = [None] + [None if a is None or b is None else abs(b - a)
-                   for a, b in zip(fix_y, fix_y[1:], strict=False)]  # fmt: skip
+    mr = [None] + [
+        None if a is None or b is None else abs(b - a) for a, b in itertools.pairwise(fix_y)
+    ]
     amr = r_mean(mr)
     if screen:
         mr = [m if m is not None and m < 3.267 * amr else None for m in mr]
@@ -144,19 +162,29 @@ def ptd_group(y: list[float | None], fix: int | None, screen: bool, shift: int =
     rows = []
     for v in y:
         if v is None or not known:
-            rows.append({"outside": None, "rtm": sign(v - mean) if v is not None else None,
-                         "close": None})  # fmt: skip
+            rows.append(
+                {"outside": None, "rtm": sign(v - mean) if v is not None else None, "close": None}
+            )
             continue
         outside = v > upl or v < lpl
-        rows.append({"outside": outside, "rtm": sign(v - mean),
-                     "close": (not outside) and (v < nlpl or v > nupl)})  # fmt: skip
+        rows.append(
+            {
+                "outside": outside,
+                "rtm": sign(v - mean),
+                "close": (not outside) and (v < nlpl or v > nupl),
+            }
+        )
     rtm = [r["rtm"] for r in rows]
     close = [r["close"] for r in rows]
     pst = part_of_run(seven_point_trend(y, trend), trend)
-    p23 = [_and(t, None if c is None else bool(c)) for t, c in zip(two_in_three(close, rtm), close, strict=True)]
+    p23 = [
+        _and(t, None if c is None else bool(c))
+        for t, c in zip(two_in_three(close, rtm), close, strict=True)
+    ]
     pss = part_of_run(seven_point_one_side_mean(rtm, shift), shift)
-    sdy = [sign(b - a) if a is not None and b is not None else None
-           for a, b in zip(y, y[1:], strict=False)]  # fmt: skip
+    sdy = [
+        sign(b - a) if a is not None and b is not None else None for a, b in itertools.pairwise(y)
+    ]
     out = []
     for i, r in enumerate(rows):
         nxt = pst[i + 1] if i + 1 < len(y) else 0
@@ -173,7 +201,15 @@ def ptd_group(y: list[float | None], fix: int | None, screen: bool, shift: int =
             label = f"{shift} Points {word} CL"
         else:
             label = "Common Cause"
-        out.append({"mean": mean, "lpl": lpl, "upl": upl, "outside_limits": r["outside"],
-                    "relative_to_mean": r["rtm"], "close_to_limits": r["close"],
-                    "special_cause_type": label})  # fmt: skip
+        out.append(
+            {
+                "mean": mean,
+                "lpl": lpl,
+                "upl": upl,
+                "outside_limits": r["outside"],
+                "relative_to_mean": r["rtm"],
+                "close_to_limits": r["close"],
+                "special_cause_type": label,
+            }
+        )
     return out

@@ -22,7 +22,8 @@ def frame(values):
 
 def test_long_run_and_crossings_are_explained():
     (f,) = explain_qic(run(qic, frame([10, 9, 8, 7, 6, 5, 4, 3, 2, 1])))
-    assert f.signal and f.headline == "Signal: the process has changed"
+    assert f.signal
+    assert f.headline == "Signal: the process has changed"
     assert any("Too few crossings: the data cross the median 1 times" in d for d in f.details)
 
 

@@ -46,17 +46,22 @@ def _same(expected: Any, actual: Any, tol: float) -> bool:
     return math.isclose(expected, actual, rel_tol=tol, abs_tol=1e-300)
 
 
-def _mismatches(expected: dict[str, list[Any]], actual: pl.DataFrame,
-                columns: dict[str, str], tol: float) -> list[str]:  # fmt: skip
+def _mismatches(
+    expected: dict[str, list[Any]], actual: pl.DataFrame, columns: dict[str, str], tol: float
+) -> list[str]:
     out = []
     for ref, ours in columns.items():
         if ref not in expected:
             continue
         got = actual.get_column(ours).to_list()
-        assert len(got) == len(expected[ref]), f"{ours}: {len(got)} rows, expected {len(expected[ref])}"
-        out += [f"{ours}[{i}]: expected {e!r}, got {a!r}"
-                for i, (e, a) in enumerate(zip(expected[ref], got, strict=True))
-                if not _same(e, a, tol)]  # fmt: skip
+        assert len(got) == len(expected[ref]), (
+            f"{ours}: {len(got)} rows, expected {len(expected[ref])}"
+        )
+        out += [
+            f"{ours}[{i}]: expected {e!r}, got {a!r}"
+            for i, (e, a) in enumerate(zip(expected[ref], got, strict=True))
+            if not _same(e, a, tol)
+        ]
     return out
 
 
@@ -75,8 +80,10 @@ def test_qic_matches_qicharts2(path):
     points = case.output["points"]
     facet_cols = list(result.facets)
     x_ref = [str(v) for v in points["x"]]
-    x_ours = [str(v) if not isinstance(v, float) or not v.is_integer() else str(int(v))
-              for v in result.points.get_column(result.x).to_list()]  # fmt: skip
+    x_ours = [
+        str(v) if not isinstance(v, float) or not v.is_integer() else str(int(v))
+        for v in result.points.get_column(result.x).to_list()
+    ]
     assert [str(v).removesuffix(".0") for v in x_ref] == x_ours
     if facet_cols:
         assert [str(v) for v in points["facet1"]] == [
@@ -99,8 +106,10 @@ def test_mdc_matches_nhsrplotthedots(path):
     assert _mismatches(out["points"], result.points, MDC_COLUMNS, 1e-9) == []
     flags = {k: [bool(v) for v in vals] for k, vals in out["rule_flags"].items()}
     assert _mismatches(flags, result.points, MDC_RULE_FLAGS, 0) == []
-    assert _mismatches(_rows_as_columns(out["summary"]), result.summary, MDC_SUMMARY_COLUMNS,
-                       1e-9) == []  # fmt: skip
+    assert (
+        _mismatches(_rows_as_columns(out["summary"]), result.summary, MDC_SUMMARY_COLUMNS, 1e-9)
+        == []
+    )
     last = result.summary.group_by(result.facet or pl.lit(0), maintain_order=True).last()
     icons = [f"{i}.svg" for i in last.get_column("variation_icon").to_list()]
     assert icons == [i["icon"] for i in out["icons"] if i["type"] == "variation"]

@@ -12,8 +12,10 @@ from charts.spc import SpcInputError, SpcWarning, mdc
 
 
 def frame(values, **extra):
-    return pl.DataFrame({"t": list(range(1, len(values) + 1)), "v": values, **extra},
-                        schema_overrides={"v": pl.Float64})  # fmt: skip
+    return pl.DataFrame(
+        {"t": list(range(1, len(values) + 1)), "v": values, **extra},
+        schema_overrides={"v": pl.Float64},
+    )
 
 
 def quiet(*args, **kwargs):
@@ -34,11 +36,15 @@ def test_limits_and_two_in_three():
     labels = dict(enumerate(p["special_cause_type"].to_list()))
     special = {i: v for i, v in labels.items() if v != "Common Cause"}
     assert special == {
-        20: "2 in 3 Above CL", 22: "2 in 3 Above CL",  # 15, 12, 15: two close, all above
-        28: "Above UCL", 31: "Above UCL",
-        30: "2 in 3 Above CL", 32: "2 in 3 Above CL",  # a point beyond the limit is not close
-        34: "2 in 3 Below CL", 35: "2 in 3 Below CL",
-    }  # fmt: skip
+        20: "2 in 3 Above CL",
+        22: "2 in 3 Above CL",  # 15, 12, 15: two close, all above
+        28: "Above UCL",
+        31: "Above UCL",
+        30: "2 in 3 Above CL",
+        32: "2 in 3 Above CL",  # a point beyond the limit is not close
+        34: "2 in 3 Below CL",
+        35: "2 in 3 Below CL",
+    }
     assert labels[26] == "Common Cause"  # 15, 10, 15 straddles the mean (#143)
     assert p["point_type"][34] == "special_cause_concern"
     assert p["point_type"][20] == "special_cause_improvement"
@@ -84,8 +90,15 @@ def test_rebase_targets_and_assurance_per_facet():
     a = [49.0, 51] * 8
     b = [48.0, 52] * 8
     d = pl.DataFrame({"home": ["A"] * 16 + ["B"] * 16, "t": list(range(16)) * 2, "v": a + b})
-    r = quiet(d, x="t", y="v", facet="home", improvement="decrease",
-              target={"A": 60.0, "B": 50.0}, rebase={"A": [8]})  # fmt: skip
+    r = quiet(
+        d,
+        x="t",
+        y="v",
+        facet="home",
+        improvement="decrease",
+        target={"A": 60.0, "B": 50.0},
+        rebase={"A": [8]},
+    )
     s = r.summary
     assert s.select("home", "rebase_group", "n").rows() == [("A", 0, 8), ("A", 1, 8), ("B", 0, 16)]
     assert s["assurance_type"].to_list() == [None, "pass", "inconsistent"]
@@ -104,8 +117,12 @@ def test_neutral_direction_has_no_assurance_and_neutral_labels():
 def test_dates_and_short_groups_warn():
     months = [dt.date(2024, m, 1) for m in range(1, 13)]
     with pytest.warns(SpcWarning, match="fewer than 13 points"):
-        r = mdc(pl.DataFrame({"month": months, "v": [3.0] * 12}), x="month", y="v",
-                rebase=["2024-07-01"])  # fmt: skip
+        r = mdc(
+            pl.DataFrame({"month": months, "v": [3.0] * 12}),
+            x="month",
+            y="v",
+            rebase=["2024-07-01"],
+        )
     assert r.points["rebase_group"].to_list() == [0] * 6 + [1] * 6
     assert r.points["short_group_warning"].all()
 

@@ -8,19 +8,24 @@ import warnings
 import polars as pl
 import pytest
 
-from charts.plot import DATA, MDC_COLOURS, SIGNAL, mdc_figure, qic_figure, report_html
 from charts.explain import explain_qic
+from charts.plot import DATA, MDC_COLOURS, SIGNAL, mdc_figure, qic_figure, report_html
 from charts.spc import mdc, qic
+
+HOME_A = [5, 6, 4, 5, 6, 5, 4, 30, 5, 6, 5, 4, 6, 5]  # one month far above the rest
+HOME_B = [6, 7, 6, 7, 6, 7, 6, 3, 2, 3, 2, 3, 2, 3]  # a sustained fall
 
 
 @pytest.fixture
 def falls():
-    return pl.DataFrame({
-        "home": ["A"] * 14 + ["B"] * 14,
-        "month": list(range(1, 15)) * 2,
-        "falls": [5, 6, 4, 5, 6, 5, 4, 30, 5, 6, 5, 4, 6, 5] + [6, 7, 6, 7, 6, 7, 6, 3, 2, 3, 2, 3, 2, 3],
-        "bed_days": [900] * 28,
-    })  # fmt: skip
+    return pl.DataFrame(
+        {
+            "home": ["A"] * 14 + ["B"] * 14,
+            "month": list(range(1, 15)) * 2,
+            "falls": [*HOME_A, *HOME_B],
+            "bed_days": [900] * 28,
+        }
+    )
 
 
 def quiet(f, *a, **k):
@@ -30,8 +35,17 @@ def quiet(f, *a, **k):
 
 
 def test_qic_figure_has_a_panel_per_facet_and_names_its_rules(falls):
-    r = quiet(qic, falls, x="month", y="falls", n="bed_days", chart="u", facets="home",
-              multiply=1000, parts=[8])  # fmt: skip
+    r = quiet(
+        qic,
+        falls,
+        x="month",
+        y="falls",
+        n="bed_days",
+        chart="u",
+        facets="home",
+        multiply=1000,
+        parts=[8],
+    )
     fig = qic_figure(r)
     assert fig.layout.title.text == "U chart of falls / bed_days × 1000"
     assert "Anhøj run rules" in fig.layout.title.subtitle.text
@@ -55,7 +69,8 @@ def test_runs_signal_dashes_the_centre_line(falls):
     r = quiet(qic, falls.filter(pl.col("home") == "B"), x="month", y="falls")
     cl = [t for t in qic_figure(r).data if t.name and t.name.startswith("Centre line")]
     assert [(t.name, t.line.dash, t.line.color) for t in cl] == [
-        ("Centre line (runs signal)", "dash", SIGNAL)]  # fmt: skip
+        ("Centre line (runs signal)", "dash", SIGNAL)
+    ]
 
 
 def test_freeze_marks_the_end_of_the_baseline(falls):
@@ -65,8 +80,7 @@ def test_freeze_marks_the_end_of_the_baseline(falls):
 
 
 def test_mdc_figure_colours_points_by_type_and_shows_icons(falls):
-    r = quiet(mdc, falls, x="month", y="falls", facet="home", improvement="decrease",
-              target=5.0)  # fmt: skip
+    r = quiet(mdc, falls, x="month", y="falls", facet="home", improvement="decrease", target=5.0)
     fig = mdc_figure(r)
     b = next(t for t in fig.data if t.name == "falls" and t.xaxis == "x2")
     kinds = r.points.filter(pl.col("home") == "B")["point_type"].to_list()

@@ -22,7 +22,10 @@ def faceted(draw, min_size=2):
         k = draw(st.integers(min_size, 30))
         ys = draw(st.lists(st.integers(0, 20), min_size=k, max_size=k))
         ns = draw(st.lists(st.integers(20, 60), min_size=k, max_size=k))
-        rows += [(f"home {h}", t, float(y), float(n)) for t, (y, n) in enumerate(zip(ys, ns, strict=True))]
+        rows += [
+            (f"home {h}", t, float(y), float(n))
+            for t, (y, n) in enumerate(zip(ys, ns, strict=True))
+        ]
     return pl.DataFrame(rows, schema=["home", "t", "y", "n"], orient="row")
 
 
@@ -33,8 +36,11 @@ def run(*args, **kwargs):
 
 
 @settings(max_examples=60, deadline=None)
-@given(faceted(), st.sampled_from(["run", "i", "p", "pp", "u", "up", "c", "g", "mr"]),
-       st.randoms(use_true_random=False))  # fmt: skip
+@given(
+    faceted(),
+    st.sampled_from(["run", "i", "p", "pp", "u", "up", "c", "g", "mr"]),
+    st.randoms(use_true_random=False),
+)
 def test_row_order_does_not_matter(d, chart, rnd):
     order = list(range(d.height))
     rnd.shuffle(order)
@@ -45,14 +51,18 @@ def test_row_order_does_not_matter(d, chart, rnd):
 
 
 @settings(max_examples=60, deadline=None)
-@given(faceted(), st.sampled_from(["run", "i", "mr", "xbar", "s"]),
-       st.sampled_from([0.001, 0.5, 3.0, 1000.0]))  # fmt: skip
+@given(
+    faceted(),
+    st.sampled_from(["run", "i", "mr", "xbar", "s"]),
+    st.sampled_from([0.001, 0.5, 3.0, 1000.0]),
+)
 def test_scaling_y_scales_centre_line_and_limits(d, chart, k):
     a = run(d, x="t", y="y", chart=chart, facets="home")
     b = run(d.with_columns(pl.col("y") * k), x="t", y="y", chart=chart, facets="home")
     for col in ("y", "cl", "lcl", "ucl", "lcl_95", "ucl_95"):
-        np.testing.assert_allclose(b.points[col].to_numpy() / k, a.points[col].to_numpy(),
-                                   rtol=1e-9, atol=1e-9)  # fmt: skip
+        np.testing.assert_allclose(
+            b.points[col].to_numpy() / k, a.points[col].to_numpy(), rtol=1e-9, atol=1e-9
+        )
     for col in ("runs_signal", "sigma_signal", "longest_run", "n_crossings"):
         assert a.points[col].equals(b.points[col])
 
@@ -62,8 +72,9 @@ def test_scaling_y_scales_centre_line_and_limits(d, chart, k):
 def test_multiply_scales_the_plot_but_not_the_signals(d, chart, m):
     a = run(d, x="t", y="y", n="n", chart=chart, facets="home")
     b = run(d, x="t", y="y", n="n", chart=chart, facets="home", multiply=m)
-    np.testing.assert_allclose(b.points["ucl"].to_numpy(), a.points["ucl"].to_numpy() * m,
-                               rtol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(
+        b.points["ucl"].to_numpy(), a.points["ucl"].to_numpy() * m, rtol=1e-12
+    )
     assert a.points["sigma_signal"].equals(b.points["sigma_signal"])
 
 
@@ -77,8 +88,11 @@ def test_each_facet_is_charted_as_if_alone(d, chart):
 
 
 @settings(max_examples=40, deadline=None)
-@given(faceted(min_size=1), st.randoms(use_true_random=False),
-       st.sampled_from(["increase", "decrease", "neutral"]))  # fmt: skip
+@given(
+    faceted(min_size=1),
+    st.randoms(use_true_random=False),
+    st.sampled_from(["increase", "decrease", "neutral"]),
+)
 def test_mdc_row_order_and_facets_do_not_matter(d, rnd, improvement):
     order = list(range(d.height))
     rnd.shuffle(order)
@@ -98,6 +112,6 @@ def test_shifting_y_shifts_an_i_chart(values, c):
     a = run(d, x="t", y="y", chart="i")
     b = run(d.with_columns(pl.col("y") + c), x="t", y="y", chart="i")
     for col in ("cl", "lcl", "ucl"):
-        np.testing.assert_allclose(b.points[col].to_numpy() - c, a.points[col].to_numpy(),
-                                   rtol=1e-9, atol=1e-6)  # fmt: skip
-
+        np.testing.assert_allclose(
+            b.points[col].to_numpy() - c, a.points[col].to_numpy(), rtol=1e-9, atol=1e-6
+        )

@@ -14,8 +14,10 @@ from charts.spc import SpcInputError, SpcWarning, qic
 
 
 def series(values, **extra):
-    return pl.DataFrame({"t": list(range(1, len(values) + 1)), "v": values, **extra},
-                        schema_overrides={"v": pl.Float64})  # fmt: skip
+    return pl.DataFrame(
+        {"t": list(range(1, len(values) + 1)), "v": values, **extra},
+        schema_overrides={"v": pl.Float64},
+    )
 
 
 def quiet(*args, **kwargs):
@@ -91,7 +93,11 @@ def test_all_values_equal():
     run = quiet(series([3.0] * 12), x="t", y="v")
     s = run.summary.row(0, named=True)
     assert (s["n_useful"], s["longest_run"], s["n_crossings"], s["runs_signal"]) == (
-        0, None, None, False)  # fmt: skip
+        0,
+        None,
+        None,
+        False,
+    )
     # qicharts2 screens out every moving range of a constant series (0 < 3.267 x 0 is
     # false), leaving no limits; unscreened, the limits collapse onto the centre line.
     screened = quiet(series([3.0] * 12), x="t", y="v", chart="i")
@@ -119,22 +125,31 @@ def test_rows_sharing_an_x_are_aggregated_as_qicharts2_does():
 
 def test_freeze_by_date_text_and_multiply():
     months = [dt.date(2024, m, 1) for m in range(1, 13)]
-    d = pl.DataFrame({"month": months, "falls": [4, 5, 3, 6, 4, 5, 1, 1, 2, 1, 1, 2],
-                      "bed_days": [900] * 12})  # fmt: skip
-    r = quiet(d, x="month", y="falls", n="bed_days", chart="u", freeze="2024-06-01",
-              multiply=1000)  # fmt: skip
+    d = pl.DataFrame(
+        {"month": months, "falls": [4, 5, 3, 6, 4, 5, 1, 1, 2, 1, 1, 2], "bed_days": [900] * 12}
+    )
+    r = quiet(d, x="month", y="falls", n="bed_days", chart="u", freeze="2024-06-01", multiply=1000)
     assert r.points["baseline"].to_list() == [True] * 6 + [False] * 6
     assert r.points["cl"][0] == pytest.approx(27 / 5400 * 1000, rel=1e-12)
     assert r.points["y"][0] == pytest.approx(4 / 900 * 1000, rel=1e-12)
 
 
 def test_parts_begin_at_x_values_even_if_absent_from_a_facet():
-    d = pl.DataFrame({"home": ["A"] * 6 + ["B"] * 5, "t": [1, 2, 3, 4, 5, 6, 1, 2, 3, 5, 6],
-                      "v": [1.0, 2, 1, 5, 6, 5, 1, 2, 1, 5, 6]})  # fmt: skip
+    d = pl.DataFrame(
+        {
+            "home": ["A"] * 6 + ["B"] * 5,
+            "t": [1, 2, 3, 4, 5, 6, 1, 2, 3, 5, 6],
+            "v": [1.0, 2, 1, 5, 6, 5, 1, 2, 1, 5, 6],
+        }
+    )
     r = quiet(d, x="t", y="v", facets="home", parts=[4])
     assert r.points["part"].to_list() == [1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2]
     assert r.summary.select("home", "part", "cl").rows() == [
-        ("A", 1, 1.0), ("A", 2, 5.0), ("B", 1, 1.0), ("B", 2, 5.5)]  # fmt: skip
+        ("A", 1, 1.0),
+        ("A", 2, 5.0),
+        ("B", 1, 1.0),
+        ("B", 2, 5.5),
+    ]
 
 
 def test_freeze_is_ignored_with_parts_as_in_qicharts2():
@@ -189,8 +204,7 @@ def test_ihi_trend_counts_ties_once_and_detects_decreases():
 
 
 def test_ihi_astronomical_point():
-    r = quiet(series([10.0, 11, 10, 12, 11, 10, 11, 12, 10, 11, 50, 11]), x="t", y="v",
-              rules="ihi")  # fmt: skip
+    r = quiet(series([10.0, 11, 10, 12, 11, 10, 11, 12, 10, 11, 50, 11]), x="t", y="v", rules="ihi")
     assert r.points["astronomical"].to_list() == [False] * 10 + [True, False]
     assert r.summary["astronomical"][0] == 1
 
@@ -244,3 +258,9 @@ def test_rows_without_x_are_dropped_with_a_warning():
     with pytest.warns(SpcWarning, match="1 row"):
         r = qic(d, x="t", y="v")
     assert r.points.height == 2
+
+
+def test_every_facet_column_is_checked():
+    d = series([1.0, 2, 3], home=["A", "A", "B"])
+    with pytest.raises(SpcInputError, match=r"column 'unit' \(given as facets\)"):
+        qic(d, x="t", y="v", facets=["unit", "home"])

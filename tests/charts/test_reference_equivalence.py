@@ -6,6 +6,7 @@ equal neighbours and missing values are common: the cases where rules go wrong.
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -44,11 +45,13 @@ def test_crossings_limit_is_exact_binomial_quantile(ns):
 @given(st.lists(series, min_size=1, max_size=4))
 def test_run_chart_runs_analysis_matches_qicharts2(groups):
     frame = pl.DataFrame(
-        {"g": [i for i, s in enumerate(groups) for _ in s],
-         "t": [t for s in groups for t in range(len(s))],
-         "v": [v for s in groups for v in s]},
+        {
+            "g": [i for i, s in enumerate(groups) for _ in s],
+            "t": [t for s in groups for t in range(len(s))],
+            "v": [v for s in groups for v in s],
+        },
         schema={"g": pl.Int64, "t": pl.Int64, "v": pl.Float64},
-    )  # fmt: skip
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = qic(frame, x="t", y="v", facets="g")
@@ -62,11 +65,13 @@ def test_run_chart_runs_analysis_matches_qicharts2(groups):
 
 def _mdc_frame(groups):
     return pl.DataFrame(
-        {"f": [f"home {i}" for i, s in enumerate(groups) for _ in s],
-         "t": [t for s in groups for t in range(len(s))],
-         "v": [v for s in groups for v in s]},
+        {
+            "f": [f"home {i}" for i, s in enumerate(groups) for _ in s],
+            "t": [t for s in groups for t in range(len(s))],
+            "v": [v for s in groups for v in s],
+        },
         schema={"f": pl.String, "t": pl.Int64, "v": pl.Float64},
-    )  # fmt: skip
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -81,14 +86,21 @@ def test_mdc_points_match_nhsrplotthedots(groups, rebase_at, fix, screen, six):
     frame = _mdc_frame(groups)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = mdc(frame, x="t", y="v", facet="f", rebase=sorted(set(rebase_at)) or None,
-                     fix_after_n_points=fix, screen_outliers=screen,
-                     rules="mdc6" if six else "mdc")  # fmt: skip
+        result = mdc(
+            frame,
+            x="t",
+            y="v",
+            facet="f",
+            rebase=sorted(set(rebase_at)) or None,
+            fix_after_n_points=fix,
+            screen_outliers=screen,
+            rules="mdc6" if six else "mdc",
+        )
     k = 6 if six else 7
     expected = []
     for s in groups:
         cuts = [0, *sorted(c for c in set(rebase_at) if c < len(s)), len(s)]
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in itertools.pairwise(cuts):
             expected += ref.ptd_group(s[a:b], fix, screen, shift=k, trend=k)
     got = result.points.select(*expected[0]).to_dicts()
     for e, g in zip(expected, got, strict=True):

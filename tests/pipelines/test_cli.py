@@ -14,9 +14,28 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "falls.csv"
 
 def test_qic_writes_points_and_chart(tmp_path, capsys):
     out = tmp_path / "falls.html"
-    code = main(["qic", str(SAMPLE), "--x", "month", "--y", "falls", "--n", "bed_days",
-                 "--chart", "u", "--multiply", "1000", "--facet", "home",
-                 "--freeze", "2023-12-01", "--out", str(out)])  # fmt: skip
+    code = main(
+        [
+            "qic",
+            str(SAMPLE),
+            "--x",
+            "month",
+            "--y",
+            "falls",
+            "--n",
+            "bed_days",
+            "--chart",
+            "u",
+            "--multiply",
+            "1000",
+            "--facet",
+            "home",
+            "--freeze",
+            "2023-12-01",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     points = pl.read_csv(tmp_path / "falls.csv", try_parse_dates=True)
     assert points.height == 72
@@ -31,10 +50,29 @@ def test_qic_writes_points_and_chart(tmp_path, capsys):
 
 def test_day_first_dates_are_read(tmp_path):
     csv = tmp_path / "weights.csv"
-    csv.write_text("week,residents_weighed\n" + "".join(
-        f"{d:02d}/03/2024,{w}\n" for d, w in zip(range(1, 29), [20, 22, 21, 23] * 7, strict=True)))
-    code = main(["qic", str(csv), "--x", "week", "--y", "residents_weighed", "--chart", "i",
-                 "--freeze", "14/03/2024", "--out", str(tmp_path / "w.html")])  # fmt: skip
+    csv.write_text(
+        "week,residents_weighed\n"
+        + "".join(
+            f"{d:02d}/03/2024,{w}\n"
+            for d, w in zip(range(1, 29), [20, 22, 21, 23] * 7, strict=True)
+        )
+    )
+    code = main(
+        [
+            "qic",
+            str(csv),
+            "--x",
+            "week",
+            "--y",
+            "residents_weighed",
+            "--chart",
+            "i",
+            "--freeze",
+            "14/03/2024",
+            "--out",
+            str(tmp_path / "w.html"),
+        ]
+    )
     assert code == 0
     points = pl.read_csv(tmp_path / "w.csv", try_parse_dates=True)
     assert points["week"].dtype == pl.Date
@@ -42,9 +80,26 @@ def test_day_first_dates_are_read(tmp_path):
 
 
 def test_mdc_subcommand(tmp_path, capsys):
-    code = main(["mdc", str(SAMPLE), "--x", "month", "--y", "falls", "--facet", "home",
-                 "--improvement", "decrease", "--target", "4", "--rebase", "2024-01-01",
-                 "--out", str(tmp_path / "m.html")])  # fmt: skip
+    code = main(
+        [
+            "mdc",
+            str(SAMPLE),
+            "--x",
+            "month",
+            "--y",
+            "falls",
+            "--facet",
+            "home",
+            "--improvement",
+            "decrease",
+            "--target",
+            "4",
+            "--rebase",
+            "2024-01-01",
+            "--out",
+            str(tmp_path / "m.html"),
+        ]
+    )
     assert code == 0
     assert pl.read_csv(tmp_path / "m.csv")["rebase_group"].unique().sort().to_list() == [0, 1]
     captured = capsys.readouterr()
@@ -56,11 +111,16 @@ def test_mdc_subcommand(tmp_path, capsys):
     ("args", "message"),
     [
         (["qic", "missing.csv", "--x", "a", "--y", "b"], "cannot find the file 'missing.csv'"),
-        (["qic", str(SAMPLE), "--x", "month", "--y", "fall"],
-         "column 'fall' (given as y) is not in the data"),
-        (["qic", str(SAMPLE), "--x", "month", "--y", "home"], "column 'home' (y) must hold numbers"),
+        (
+            ["qic", str(SAMPLE), "--x", "month", "--y", "fall"],
+            "column 'fall' (given as y) is not in the data",
+        ),
+        (
+            ["qic", str(SAMPLE), "--x", "month", "--y", "home"],
+            "column 'home' (y) must hold numbers",
+        ),
     ],
-)  # fmt: skip
+)
 def test_user_errors_are_one_line_without_traceback(args, message, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err
