@@ -54,9 +54,10 @@ def test_row_order_does_not_matter(d, chart, rnd):
 @given(
     faceted(),
     st.sampled_from(["run", "i", "mr", "xbar", "s"]),
-    st.sampled_from([0.001, 0.5, 3.0, 1000.0]),
+    st.sampled_from([2.0**-10, 0.5, 4.0, 1024.0]),
 )
 def test_scaling_y_scales_centre_line_and_limits(d, chart, k):
+    # Powers of two scale floating-point numbers exactly, so ties and signals must not move.
     a = run(d, x="t", y="y", chart=chart, facets="home")
     b = run(d.with_columns(pl.col("y") * k), x="t", y="y", chart=chart, facets="home")
     for col in ("y", "cl", "lcl", "ucl", "lcl_95", "ucl_95"):
