@@ -56,19 +56,17 @@ def require_columns(df: pl.DataFrame, func: str, roles: Iterable[tuple[str, str 
             )
 
 
-def numeric_values(df: pl.DataFrame, column: str, role: str, func: str) -> pl.Series:
-    """Column ``column`` as Float64 with NaN turned into null; raise if not numeric."""
-    s = df.get_column(column)
-    if s.dtype == pl.Boolean:
-        s = s.cast(pl.Float64)
-    if not s.dtype.is_numeric():
-        sample = s.drop_nulls().head(3).to_list()
+def numeric(df: pl.DataFrame, column: str, role: str, func: str) -> pl.Expr:
+    """Column ``column`` as a Float64 expression, NaN as null; raise if not numeric."""
+    dtype = df.schema[column]
+    if not (dtype.is_numeric() or dtype == pl.Boolean):
+        sample = df.get_column(column).drop_nulls().head(3).to_list()
         raise SpcInputError(
             f"{func}: column {column!r} ({role}) must hold numbers, but it is of type "
-            f"{s.dtype} (for example {sample}). Remove text such as units or '<5' from "
+            f"{dtype} (for example {sample}). Remove text such as units or '<5' from "
             f"the values, or convert the column to numbers first."
         )
-    return s.cast(pl.Float64).fill_nan(None)
+    return pl.col(column).cast(pl.Float64).fill_nan(None)
 
 
 def check_x(df: pl.DataFrame, column: str, func: str) -> bool:
@@ -89,7 +87,7 @@ def check_x(df: pl.DataFrame, column: str, func: str) -> bool:
 
 
 def order_keys(
-    x: pl.Series, params: dict[str, Iterable[Any] | None], func: str
+    x: pl.Series, params: dict[str, Any], func: str
 ) -> tuple[np.ndarray, dict[str, np.ndarray | None]]:
     """Numeric sort keys for x and for argument values given in x's terms.
 
@@ -171,14 +169,14 @@ def as_x_values(x: pl.Series, values: Any, name: str, func: str) -> pl.Series:
 
 def drop_missing_keys(df: pl.DataFrame, keys: Sequence[str], func: str) -> pl.DataFrame:
     """Drop rows with a missing x or facet value, with a warning saying how many."""
+    if not any(df.get_column(k).null_count() for k in keys):
+        return df
     missing = pl.any_horizontal(pl.col(k).is_null() for k in keys)
     dropped = df.select(missing.sum()).item()
-    if dropped:
-        warnings.warn(
-            f"{func}: {dropped} row(s) have no value in {', '.join(map(repr, keys))} and "
-            f"were left out of the chart.",
-            SpcWarning,
-            stacklevel=3,
-        )
-        df = df.filter(~missing)
-    return df
+    warnings.warn(
+        f"{func}: {dropped} row(s) have no value in {', '.join(map(repr, keys))} and "
+        f"were left out of the chart.",
+        SpcWarning,
+        stacklevel=3,
+    )
+    return df.filter(~missing)

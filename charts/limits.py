@@ -17,7 +17,7 @@ from scipy.special import gammaln
 
 from charts.errors import SpcInputError
 from charts.rules import D2, D4, IP_SCREEN, T_EXPONENT
-from charts.segments import seg_diff, seg_max, seg_mean, seg_median, seg_min, seg_sum
+from charts.segments import Segments
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,8 @@ class Subgroups:
 
     Attributes
     ----------
-    seg : numpy.ndarray
-        Segment (facet x part) of each row, non-decreasing.
-    size : int
-        Number of segments.
+    seg : Segments
+        The series (facet x part) as contiguous blocks of rows.
     y : numpy.ndarray
         ``sum(y) / sum(n)`` with a denominator, else the subgroup mean.
     y_sum, y_length, y_mean, y_sd, n : numpy.ndarray
@@ -44,8 +42,7 @@ class Subgroups:
         Whether large moving ranges are screened out before sigma is estimated.
     """
 
-    seg: np.ndarray
-    size: int
+    seg: Segments
     y: np.ndarray
     y_sum: np.ndarray
     y_length: np.ndarray
@@ -59,7 +56,7 @@ class Subgroups:
 
     def per_row(self, per_segment: np.ndarray) -> np.ndarray:
         """Broadcast a per-segment array to the rows."""
-        return per_segment[self.seg]
+        return self.seg.repeat(per_segment)
 
 
 @dataclass(frozen=True)
@@ -78,21 +75,20 @@ def _sigma_limits(y: np.ndarray, cl: np.ndarray, sigma: np.ndarray) -> Limits:
     return Limits(y, cl, cl - 3 * sigma, cl + 3 * sigma, cl - 2 * sigma, cl + 2 * sigma)
 
 
-def _amr(ms: np.ndarray, mr: np.ndarray, size: int, screen: bool, limit: float) -> np.ndarray:
+def _amr(seg: Segments, mr: np.ndarray, screen: bool, limit: float) -> np.ndarray:
     """Mean moving range per segment, screened once if asked (Nelson 1982)."""
-    every = np.ones(len(mr), bool)
-    amr = seg_mean(ms, mr, every, size)
+    amr = seg.mean(mr)
     if screen:
         with np.errstate(invalid="ignore"):
-            keep = mr < limit * amr[ms]  # strict, as qicharts2 and NHSRplotthedots
-        amr = seg_mean(ms, mr, keep, size)
+            keep = mr < limit * seg.repeat(amr)  # strict, as qicharts2 and NHSRplotthedots
+        amr = seg.mean(mr, keep)
     return amr
 
 
 def _moving_range_sigma(g: Subgroups, v: np.ndarray, cl: np.ndarray) -> np.ndarray:
     """Sigma per segment from the mean moving range of ``v`` over base rows."""
-    ms, d, _ = seg_diff(g.seg, v - cl, g.base)  # qic.i(): diff(y[base] - cl[base])
-    return _amr(ms, np.abs(d), g.size, g.screen_mr, D4) / D2  # Montgomery 6.33
+    mr = np.abs(g.seg.diff(v - cl, g.base))  # qic.i(): diff(y[base] - cl[base])
+    return _amr(g.seg, mr, g.screen_mr, D4) / D2  # Montgomery 6.33
 
 
 def _floor_zero(*arrays: np.ndarray) -> None:
@@ -103,23 +99,21 @@ def _floor_zero(*arrays: np.ndarray) -> None:
 
 def run_chart(g: Subgroups) -> Limits:
     """Run chart: the centre line is the median of the baseline (``qic.run``)."""
-    cl = g.per_row(seg_median(g.seg, g.y, g.base, g.size))
+    cl = g.per_row(g.seg.median(g.y, g.base))
     nan = np.full(len(g.y), np.nan)
     return Limits(g.y, cl, nan, nan, nan, nan)
 
 
 def i_chart(g: Subgroups) -> Limits:
     """I chart (individuals): mean +/- 3 x mean moving range / 1.128 (``qic.i``)."""
-    cl = g.per_row(seg_mean(g.seg, g.y, g.base, g.size))
+    cl = g.per_row(g.seg.mean(g.y, g.base))
     return _sigma_limits(g.y, cl, g.per_row(_moving_range_sigma(g, g.y, cl)))
 
 
 def mr_chart(g: Subgroups) -> Limits:
     """Moving-range chart over all rows of each part (``qic.mr``)."""
-    y = np.full(len(g.y), np.nan)
-    _, d, rows = seg_diff(g.seg, g.y, np.ones(len(g.y), bool))
-    y[rows] = np.abs(d)
-    cl = g.per_row(seg_mean(g.seg, y, g.base, g.size))
+    y = np.abs(g.seg.diff(g.y))
+    cl = g.per_row(g.seg.mean(y, g.base))
     zero = np.zeros(len(y))
     return Limits(y, cl, zero, D4 * cl, zero.copy(), (D4 / 3) * 2 * cl)
 
@@ -135,24 +129,17 @@ def _c5(n: np.ndarray) -> np.ndarray:
 
 def _pooled_sd(g: Subgroups) -> np.ndarray:
     """Sigma of Xbar and S charts: pooled sd when subgroup sizes vary, else mean sd."""
-    everything = np.ones(len(g.y), bool)
-    var_n = seg_min(g.seg, g.y_length, everything, g.size) != seg_max(
-        g.seg, g.y_length, everything, g.size
-    )
+    var_n = g.seg.min(g.y_length) != g.seg.max(g.y_length)
     dof = g.y_length - 1
     with np.errstate(invalid="ignore", divide="ignore"):
-        pooled = np.sqrt(  # Montgomery 6.31
-            seg_sum(g.seg, dof * g.y_sd**2, g.base, g.size) / seg_sum(g.seg, dof, g.base, g.size)
-        )
-    return np.where(var_n, pooled, seg_mean(g.seg, g.y_sd, g.base, g.size))  # Montgomery 6.29
+        pooled = np.sqrt(g.seg.sum(dof * g.y_sd**2, g.base) / g.seg.sum(dof, g.base))  # Mont. 6.31
+    return np.where(var_n, pooled, g.seg.mean(g.y_sd, g.base))  # Montgomery 6.29
 
 
 def xbar_chart(g: Subgroups) -> Limits:
     """Xbar chart: weighted mean of subgroup means, limits cl +/- A3(n) x s (``qic.xbar``)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        cl = seg_sum(g.seg, g.y_length * g.y_mean, g.base, g.size) / seg_sum(
-            g.seg, g.y_length, g.base, g.size
-        )  # Montgomery 6.30
+        cl = g.seg.sum(g.y_length * g.y_mean, g.base) / g.seg.sum(g.y_length, g.base)  # Mont. 6.30
         sd = g.per_row(_pooled_sd(g))
         cl = g.per_row(cl)
         a = sd / (_c4(g.y_length) * np.sqrt(g.y_length))  # A3(n) / 3
@@ -185,7 +172,7 @@ def t_chart(g: Subgroups) -> Limits:
             "for counts of opportunities between events."
         )
     yt = g.y ** (1 / T_EXPONENT)
-    cl = g.per_row(seg_mean(g.seg, yt, g.base, g.size))
+    cl = g.per_row(g.seg.mean(yt, g.base))
     t = _sigma_limits(yt, cl, g.per_row(_moving_range_sigma(g, yt, cl)))
     with np.errstate(invalid="ignore"):
         back = [a**T_EXPONENT for a in (t.y, t.cl, t.lcl, t.ucl, t.lcl_95, t.ucl_95)]
@@ -195,13 +182,11 @@ def t_chart(g: Subgroups) -> Limits:
     return Limits(*back)
 
 
-def _rate_centre(g: Subgroups) -> tuple[np.ndarray, np.ndarray]:
+def _rate_centre(g: Subgroups) -> np.ndarray:
     """Centre line sum(y) / sum(n) over the baseline; zero denominators are left out."""
-    with np.errstate(invalid="ignore"):
-        counted = np.where(g.n > 0, g.y_sum, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
-        cl = seg_sum(g.seg, counted, g.base, g.size) / seg_sum(g.seg, g.n, g.base, g.size)
-    return cl, g.per_row(cl)
+        counted = np.where(g.n > 0, g.y_sum, np.nan)
+        return g.per_row(g.seg.sum(counted, g.base) / g.seg.sum(g.n, g.base))
 
 
 def _laney_sigma_z(g: Subgroups, cl: np.ndarray, sigma: np.ndarray) -> np.ndarray:
@@ -209,14 +194,8 @@ def _laney_sigma_z(g: Subgroups, cl: np.ndarray, sigma: np.ndarray) -> np.ndarra
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (g.y - cl) / sigma
     if g.categorical:  # funnel plot: sd(z), qicharts2 qic.pp() / qic.up()
-        mean = seg_mean(g.seg, z, g.base, g.size)
-        m = g.base & np.isfinite(z)
-        ss = np.bincount(g.seg[m], weights=(z[m] - mean[g.seg[m]]) ** 2, minlength=g.size)
-        count = np.bincount(g.seg[m], minlength=g.size)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.sqrt(ss / (count - 1))
-    ms, d, _ = seg_diff(g.seg, z, g.base)
-    return _amr(ms, np.abs(d), g.size, g.screen_mr, D4) / D2
+        return g.seg.sd(np.where(np.isfinite(z), z, np.nan), g.base)
+    return _amr(g.seg, np.abs(g.seg.diff(z, g.base)), g.screen_mr, D4) / D2
 
 
 def _clip_proportion(lim: Limits) -> Limits:
@@ -229,7 +208,7 @@ def _clip_proportion(lim: Limits) -> Limits:
 
 def p_chart(g: Subgroups) -> Limits:
     """P chart: binomial limits sqrt(p(1 - p) / n), clipped to [0, 1] (``qic.p``)."""
-    _, cl = _rate_centre(g)
+    cl = _rate_centre(g)
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma = np.sqrt(cl * (1 - cl) / g.n)
     return _clip_proportion(_sigma_limits(g.y, cl, sigma))
@@ -237,7 +216,7 @@ def p_chart(g: Subgroups) -> Limits:
 
 def pp_chart(g: Subgroups) -> Limits:
     """Laney P' chart: P chart sigma times sigma_z (Laney 2002; ``qic.pp``)."""
-    _, cl = _rate_centre(g)
+    cl = _rate_centre(g)
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma = np.sqrt(cl * (1 - cl) / g.n)
     sigma = sigma * g.per_row(_laney_sigma_z(g, cl, sigma))
@@ -246,7 +225,7 @@ def pp_chart(g: Subgroups) -> Limits:
 
 def c_chart(g: Subgroups) -> Limits:
     """C chart: counts, limits mean +/- 3 sqrt(mean) (Montgomery 7.17; ``qic.c``)."""
-    cl = g.per_row(seg_mean(g.seg, g.y_sum, g.base, g.size))
+    cl = g.per_row(g.seg.mean(g.y_sum, g.base))
     lim = _sigma_limits(g.y_sum, cl, np.sqrt(cl))
     _floor_zero(lim.lcl, lim.lcl_95)
     return lim
@@ -254,7 +233,7 @@ def c_chart(g: Subgroups) -> Limits:
 
 def u_chart(g: Subgroups) -> Limits:
     """U chart: rates, limits sqrt(u / n) (Montgomery 7.19; ``qic.u``)."""
-    _, cl = _rate_centre(g)
+    cl = _rate_centre(g)
     with np.errstate(invalid="ignore", divide="ignore"):
         lim = _sigma_limits(g.y, cl, np.sqrt(cl / g.n))
     _floor_zero(lim.lcl, lim.lcl_95)
@@ -263,7 +242,7 @@ def u_chart(g: Subgroups) -> Limits:
 
 def up_chart(g: Subgroups) -> Limits:
     """Laney U' chart: U chart sigma times sigma_z (Laney 2002; ``qic.up``)."""
-    _, cl = _rate_centre(g)
+    cl = _rate_centre(g)
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma = np.sqrt(cl / g.n)
     lim = _sigma_limits(g.y, cl, sigma * g.per_row(_laney_sigma_z(g, cl, sigma)))
@@ -273,13 +252,13 @@ def up_chart(g: Subgroups) -> Limits:
 
 def g_chart(g: Subgroups) -> Limits:
     """G chart: limits from the mean, centre line the median (Montgomery p. 319; ``qic.g``)."""
-    mean = g.per_row(seg_mean(g.seg, g.y, g.base, g.size))
+    mean = g.per_row(g.seg.mean(g.y, g.base))
     sigma = np.sqrt(mean * (mean + 1))
     lim = _sigma_limits(g.y, mean, sigma)
     with np.errstate(invalid="ignore"):
         lim.lcl[lim.lcl < 0] = 0
         lim.lcl_95[lim.lcl_95 < 0] = 0
-    cl = g.per_row(seg_median(g.seg, g.y, g.base, g.size))
+    cl = g.per_row(g.seg.median(g.y, g.base))
     return Limits(g.y, cl, lim.lcl, lim.ucl, lim.lcl_95, lim.ucl_95)
 
 
@@ -287,10 +266,11 @@ def ip_chart(g: Subgroups) -> Limits:
     """I' chart for subgroup means with varying n (qicharts2 0.8 ``qic.ip``)."""
     n = g.n if g.got_n else g.y_length.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        cl = g.per_row(seg_sum(g.seg, g.y * n, g.base, g.size) / seg_sum(g.seg, n, g.base, g.size))
-        ms, d, rows = seg_diff(g.seg, g.y, np.ones(len(g.y), bool))
-        s = np.sqrt(np.pi / 2) * np.abs(d) / np.sqrt(1 / n[rows - 1] + 1 / n[rows])
-        mean_s = _amr(ms, s, g.size, g.screen_mr, IP_SCREEN)
+        cl = g.per_row(g.seg.sum(g.y * n, g.base) / g.seg.sum(n, g.base))
+        pair = np.full(len(n), np.nan)  # sqrt(1 / n[i - 1] + 1 / n[i]) within each part
+        pair[1:] = np.sqrt(1 / n[:-1] + 1 / n[1:])
+        s = np.sqrt(np.pi / 2) * np.abs(g.seg.diff(g.y)) / pair
+        mean_s = _amr(g.seg, s, g.screen_mr, IP_SCREEN)
         return _sigma_limits(g.y, cl, g.per_row(mean_s) * np.sqrt(1 / n))
 
 

@@ -13,7 +13,7 @@ import polars as pl
 from charts import frames
 from charts.errors import SpcInputError, SpcWarning
 from charts.rules import D4, MDC_CLOSE, MDC_LIMIT, RuleSet, get_rule_set
-from charts.segments import breaks, long_runs, seg_diff, seg_mean, spread
+from charts.segments import Segments, breaks, long_runs, spread
 
 IMPROVEMENT = {"increase": 1, "decrease": -1, "neutral": 0}
 _POINT_COLUMNS = (
@@ -168,14 +168,15 @@ def mdc(
             "points, so give a whole number of 12 or more (or None to use every point)."
         )
     df = _prepare(frame, x=x, y=y, facet=facet)
-    fid, seg, size = _groups(df, x, facet, rebase)
+    seg = _groups(df, x, facet, rebase)
     yv = df.get_column("y").to_numpy()
-    position = np.arange(len(yv)) - np.flatnonzero(breaks(seg))[seg]
     fix_y = (
-        yv if fix_after_n_points is None else np.where(position < fix_after_n_points, yv, np.nan)
+        yv
+        if fix_after_n_points is None
+        else np.where(seg.position < fix_after_n_points, yv, np.nan)
     )
-    mean, amr = _limits(seg, fix_y, size, screen_outliers)
-    points = _points(df, seg, fid, yv, mean, amr, rule_set, IMPROVEMENT[improvement])
+    mean, amr = _limits(seg, fix_y, screen_outliers)
+    points = _points(df, seg, yv, mean, amr, rule_set, IMPROVEMENT[improvement])
     points = points.with_columns(target=_targets(df, facet, target))
     summary = _summary(points, facet, seg, improvement)
     _warn_short(summary, facet, rule_set)
@@ -203,7 +204,7 @@ def _prepare(frame: Any, *, x: str, y: str, facet: str | None) -> pl.DataFrame:
         )
     frames.check_x(df, x, "mdc")
     keys = [facet, x] if facet else [x]
-    df = df.select(*keys, y=frames.numeric_values(df, y, "y", "mdc"))
+    df = df.select(*keys, y=frames.numeric(df, y, "y", "mdc"))
     df = frames.drop_missing_keys(df, keys, "mdc").sort(keys, maintain_order=True)
     dup = df.select(pl.struct(keys).is_duplicated()).to_series()
     if dup.any():
@@ -217,10 +218,8 @@ def _prepare(frame: Any, *, x: str, y: str, facet: str | None) -> pl.DataFrame:
     return df
 
 
-def _groups(
-    df: pl.DataFrame, x: str, facet: str | None, rebase: Any
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Facet id and segment (facet x rebase group) of every row."""
+def _groups(df: pl.DataFrame, x: str, facet: str | None, rebase: Any) -> Segments:
+    """The series (facet x rebase group) as segments; adds the rebase_group column."""
     rows = df.height
     fid = (
         df.get_column(facet).rle_id().to_numpy().astype(np.int64)
@@ -238,10 +237,11 @@ def _groups(
     elif rebase is not None:
         x_key, keys = frames.order_keys(df.get_column(x), {"rebase": rebase}, "mdc")
         starts = np.isin(x_key, keys["rebase"])
-    group = _cumsum_within(starts.astype(np.int64), fid)
-    seg = np.cumsum(breaks(fid, group)) - 1
+    facets = Segments.from_breaks(breaks(fid))
+    total = np.cumsum(starts)
+    group = total - facets.repeat((total - starts)[facets.starts])  # cumsum within facet
     df.insert_column(df.width, pl.Series("rebase_group", group))
-    return fid, seg, int(seg[-1] + 1) if rows else 0
+    return Segments.from_breaks(breaks(fid, group))
 
 
 def _rebase_by_facet(
@@ -262,33 +262,21 @@ def _rebase_by_facet(
     return joined.get_column("__rebase").fill_null(False).to_numpy()
 
 
-def _cumsum_within(v: np.ndarray, fid: np.ndarray) -> np.ndarray:
-    total = np.cumsum(v)
-    first = np.flatnonzero(breaks(fid))
-    offset = (total - v)[first]
-    return total - offset[np.cumsum(breaks(fid)) - 1]
-
-
-def _limits(
-    seg: np.ndarray, fix_y: np.ndarray, size: int, screen: bool
-) -> tuple[np.ndarray, np.ndarray]:
+def _limits(seg: Segments, fix_y: np.ndarray, screen: bool) -> tuple[np.ndarray, np.ndarray]:
     """Mean and (screened) mean moving range per group (``ptd_spc_standard``)."""
-    every = np.ones(len(fix_y), bool)
-    mean = seg_mean(seg, fix_y, every, size)
-    ms, d, _ = seg_diff(seg, fix_y, every)  # mr = c(NA, abs(diff(fix_y)))
-    mr = np.abs(d)
-    amr = seg_mean(ms, mr, np.ones(len(mr), bool), size)
+    mean = seg.mean(fix_y)
+    mr = np.abs(seg.diff(fix_y))  # mr = c(NA, abs(diff(fix_y)))
+    amr = seg.mean(mr)
     if screen:
         with np.errstate(invalid="ignore"):
-            keep = mr < D4 * amr[ms]  # Nelson 1982, strict as in NHSRplotthedots
-        amr = seg_mean(ms, mr, keep, size)
+            keep = mr < D4 * seg.repeat(amr)  # Nelson 1982, strict as in NHSRplotthedots
+        amr = seg.mean(mr, keep)
     return mean, amr
 
 
 def _points(
     df: pl.DataFrame,
-    seg: np.ndarray,
-    fid: np.ndarray,
+    seg: Segments,
     y: np.ndarray,
     mean_seg: np.ndarray,
     amr_seg: np.ndarray,
@@ -296,7 +284,7 @@ def _points(
     direction: int,
 ) -> pl.DataFrame:
     """Limits, the four MDC rules and the point labels of every row."""
-    mean, amr = mean_seg[seg], amr_seg[seg]
+    mean, amr = seg.repeat(mean_seg), seg.repeat(amr_seg)
     lpl, upl = mean - MDC_LIMIT * amr, mean + MDC_LIMIT * amr
     nlpl, nupl = mean - MDC_CLOSE * amr, mean + MDC_CLOSE * amr
     known = ~np.isnan(y) & ~np.isnan(amr)
@@ -304,16 +292,15 @@ def _points(
         outside = known & ((y > upl) | (y < lpl))
         side = np.sign(y - mean)
         close = known & ~outside & ((y < nlpl) | (y > nupl))
-    shift = _flag_runs(seg, side, rules.shift, valid=side != 0)
-    _ms, d, rows = seg_diff(seg, y, np.ones(len(y), bool))
-    step = np.full(len(y), np.nan)
-    step[rows] = np.sign(d)  # step[i] = sign(y[i] - y[i - 1]) within the group
-    start, length = long_runs(
-        seg[rows], np.where(step[rows] != 0, step[rows], np.nan), rules.trend - 1
-    )
-    trend = spread(rows[start] - 1, rows[start + length - 1] + 1, len(y))
-    two = _two_in_three(seg, side, close)
-    label = _labels(seg, y, side, outside, trend, two, shift, step, rules)
+    shift = _flag_runs(seg.ids, side, rules.shift, valid=side != 0)
+    d = seg.diff(y)
+    with np.errstate(invalid="ignore"):
+        step = np.where(d > 0, 1.0, np.where(d < 0, -1.0, np.nan))  # ties and gaps: NaN
+    start, length = long_runs(seg.ids, step, rules.trend - 1)
+    trend = spread(start - 1, start + length, len(y))  # a difference joins its row to the last
+    two = _two_in_three(seg.ids, side, close)
+    step = np.where(np.isnan(d), np.nan, np.sign(d))
+    label = _labels(seg.ids, y, side, outside, trend, two, shift, step, rules)
     sign = pl.when(pl.col("special_cause_type").str.contains("Above|Increasing")).then(1)
     sign = sign.when(pl.col("special_cause_type").str.contains("Below|Decreasing")).then(-1)
     sign = sign.otherwise(0) * (direction if direction else 1)
@@ -323,7 +310,7 @@ def _points(
         else ("special_cause_improvement", "special_cause_concern")
     )
     nulls = np.where(known, 0.0, np.nan)
-    short = np.bincount(seg)[seg] < rules.min_points
+    short = seg.repeat(seg.lengths) < rules.min_points
     return df.with_columns(
         mean=pl.Series(mean).fill_nan(None),
         lpl=pl.Series(lpl).fill_nan(None),
@@ -442,12 +429,12 @@ _ICONS = {
 
 
 def _summary(
-    points: pl.DataFrame, facet: str | None, seg: np.ndarray, improvement: str
+    points: pl.DataFrame, facet: str | None, seg: Segments, improvement: str
 ) -> pl.DataFrame:
     """One row per facet and rebase group (``summary.ptd_spc_df``), with MDC icons."""
     keys = [facet] if facet else []
     summary = (
-        points.with_columns(__seg=pl.Series(seg))
+        points.with_columns(__seg=pl.Series(seg.ids))
         .group_by("__seg", maintain_order=True)
         .agg(
             *(pl.col(k).first() for k in keys),

@@ -15,7 +15,7 @@ from charts.errors import SpcInputError, SpcWarning
 from charts.limits import CHARTS, Limits, Subgroups, i_chart
 from charts.rules import ANHOEJ, IHI, RuleSet, get_rule_set
 from charts.runs import RunsAnalysis, anhoej, ihi
-from charts.segments import breaks, seg_count
+from charts.segments import Segments, breaks
 
 _OUTPUT_COLUMNS = (
     "y",
@@ -198,48 +198,65 @@ def qic(
         )
         freeze = None
 
-    prepared = _prepare(frame, x=x, y=y, n=n, chart=chart, facets=frames.as_list(facets))
-    df, x_name, facet_cols, categorical = prepared
-    subgroups, _fid, xx, part, baseline, include, seg_first = _segments(
-        df, x_name, freeze, parts, exclude, n is not None, categorical, chart, screen_mr
+    data = _prepare(frame, x=x, y=y, n=n, chart=chart, facets=frames.as_list(facets))
+    layout = _layout(data, freeze, parts, exclude)
+    g = Subgroups(
+        seg=layout.seg,
+        y=data.y,
+        y_sum=data.y_sum,
+        y_length=data.y_length,
+        y_mean=data.y_mean,
+        y_sd=data.y_sd,
+        n=data.n,
+        base=layout.baseline & layout.include,
+        got_n=n is not None,
+        categorical=data.categorical,
+        screen_mr=screen_mr,
     )
-    lim = CHARTS[chart](subgroups)
-    runs = anhoej(subgroups.seg, lim.y, lim.cl, include, subgroups.size)
-    points = _points(
-        df,
-        x_name,
-        facet_cols,
-        subgroups,
-        lim,
-        runs,
-        part,
-        xx,
-        baseline,
-        include,
-        multiply,
-        categorical or chart == "mr",
-    )
+    lim = CHARTS[chart](g)
+    runs = anhoej(g.seg, lim.y, lim.cl, layout.include)
+    no_runs = data.categorical or chart == "mr"
+    columns, per_segment = _columns(data, layout, g, lim, runs, multiply, no_runs)
     if rule_set.name == "ihi":
-        points = _with_ihi(points, subgroups, lim, runs, include, rule_set)
-    summary = _summary(points, facet_cols, subgroups, seg_first, chart, rule_set)
+        _add_ihi(columns, per_segment, g, lim, runs, layout.include, rule_set)
+    points = _points_frame(data, columns)
+    summary = _summary(data, layout, g, per_segment, columns, chart, rule_set)
     return QicResult(
         points=points,
         summary=summary,
         chart=chart,
         rules=rule_set,
-        x=x_name,
+        x=data.x,
         y=y,
         n=n,
-        facets=tuple(facet_cols),
+        facets=tuple(data.facets),
         multiply=float(multiply),
         screen_mr=screen_mr,
-        categorical=categorical,
+        categorical=data.categorical,
     )
+
+
+@dataclass(frozen=True)
+class _Data:
+    """The input, one row per facet and x, sorted, with qicharts2's subgroup statistics."""
+
+    keys: pl.DataFrame
+    x: str
+    facets: list[str]
+    categorical: bool
+    facet_first: np.ndarray
+    x_key: np.ndarray
+    y: np.ndarray
+    y_sum: np.ndarray
+    y_length: np.ndarray
+    y_mean: np.ndarray
+    y_sd: np.ndarray
+    n: np.ndarray
 
 
 def _prepare(
     frame: Any, *, x: str | None, y: str, n: str | None, chart: str, facets: list[str]
-) -> tuple[pl.DataFrame, str, list[str], bool]:
+) -> _Data:
     """Validate the input and aggregate it to one row per facet and x, sorted."""
     df = frames.to_polars(frame, "qic")
     frames.require_columns(
@@ -255,71 +272,89 @@ def _prepare(
             "column of that name. Rename it first, e.g. df.rename({'n': 'count'})."
         )
     categorical = frames.check_x(df, x, "qic")
-    yv = frames.numeric_values(df, y, "y", "qic")
-    cols = [
-        *(pl.col(f) for f in facets),
-        pl.col(x).cast(pl.String) if isinstance(df.schema[x], pl.Categorical) else pl.col(x),
-        yv.alias("__y"),
-    ]
+    x_col = pl.col(x).cast(pl.String) if isinstance(df.schema[x], pl.Categorical) else pl.col(x)
+    cols = [*(pl.col(f) for f in facets), x_col, frames.numeric(df, y, "y", "qic").alias("__y")]
     if n is not None:
-        nv = frames.numeric_values(df, n, "n", "qic")
+        cols.append(frames.numeric(df, n, "n", "qic").alias("__n"))
+    df = frames.drop_missing_keys(df.select(cols), [*facets, x], "qic")
+    if facets or not df.get_column(x).is_sorted():
+        # qicharts2 orders facets with the first facet varying fastest, then x.
+        df = df.sort([*reversed(facets), x], maintain_order=True)
+    yv = df.get_column("__y").to_numpy()
+    nv = df.get_column("__n").to_numpy() if n is not None else None
+    if nv is not None:
         _check_denominator(df, x, y, n, yv, nv, chart)
-        cols.append(nv.alias("__n"))
-    df = df.select(cols)
-    df = frames.drop_missing_keys(df, [*facets, x], "qic")
-    if n is not None:  # complete.cases(y, n): a missing y or n blanks both
-        missing = pl.col("__y").is_null() | pl.col("__n").is_null()
-        df = df.with_columns(
-            pl.when(~missing).then(pl.col("__y")).alias("__y"),
-            pl.when(~missing).then(pl.col("__n")).alias("__n"),
+        missing = np.isnan(yv) | np.isnan(nv)  # complete.cases(y, n) blanks both
+        if missing.any():
+            yv, nv = np.where(missing, np.nan, yv), np.where(missing, np.nan, nv)
+    if facets:
+        facet_id = df.select(pl.struct(facets).rle_id()).to_series().to_numpy()
+        facet_first = breaks(facet_id)
+    else:
+        facet_first = breaks(np.zeros(df.height, np.int8))
+    x_key, _ = frames.order_keys(df.get_column(x), {}, "qic")
+    dup = ~facet_first[1:] & (x_key[1:] == x_key[:-1])
+    keys = df.select(*facets, x)
+    if not dup.any():  # each facet and x once: nothing to aggregate
+        n_filled = np.nan_to_num(nv, nan=0.0) if nv is not None else np.full(len(yv), np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            plotted = yv / n_filled if nv is not None else yv
+        return _Data(
+            keys,
+            x,
+            facets,
+            categorical,
+            facet_first,
+            x_key,
+            plotted,
+            yv,
+            (~np.isnan(yv)).astype(float),
+            yv,
+            np.full(len(yv), np.nan),
+            n_filled,
         )
-    # qicharts2 orders facets with the first facet varying fastest, then x.
-    df = df.sort([*reversed(facets), x], maintain_order=True)
-    return _aggregate(df, x, facets, n is not None), x, facets, categorical
+    blanked = {"__y": yv} if nv is None else {"__y": yv, "__n": nv}
+    df = df.with_columns(pl.Series(k, v, nan_to_null=True) for k, v in blanked.items())
+    agg = _aggregate(df, x, facets, n is not None)
+    first = np.concatenate(([True], ~dup))
+    arrays = {c: agg.get_column(c).cast(pl.Float64).to_numpy() for c in _SUBGROUP_COLUMNS}
+    return _Data(
+        agg.select(*facets, x), x, facets, categorical, facet_first[first], x_key[first], **arrays
+    )
+
+
+_SUBGROUP_COLUMNS = ("y", "y_sum", "y_length", "y_mean", "y_sd", "n")
 
 
 def _check_denominator(
-    df: pl.DataFrame, x: str, y: str, n: str, yv: pl.Series, nv: pl.Series, chart: str
+    df: pl.DataFrame, x: str, y: str, n: str, yv: np.ndarray, nv: np.ndarray, chart: str
 ) -> None:
-    negative = (nv < 0).fill_null(False)
+    with np.errstate(invalid="ignore"):
+        negative = nv < 0
+        over = (yv > nv) if chart in _PROPORTION_CHARTS else np.zeros(len(nv), bool)
     if negative.any():
-        at = df.get_column(x).filter(negative).head(3).to_list()
+        at = df.get_column(x).filter(pl.Series(negative)).head(3).to_list()
         raise SpcInputError(
             f"qic: column {n!r} (n) has {int(negative.sum())} negative denominator(s), at "
             f"{x} = {at}. A denominator counts people, days or opportunities and cannot "
             "be negative: correct or remove those rows."
         )
-    if chart in _PROPORTION_CHARTS:
-        over = (yv > nv).fill_null(False)
-        if over.any():
-            at = df.get_column(x).filter(over).head(3).to_list()
-            raise SpcInputError(
-                f"qic: on a {chart.upper()} chart y is a count of cases out of n, but {y!r} "
-                f"is larger than {n!r} in {int(over.sum())} row(s), at {x} = {at}. "
-                "Check the two columns, or use a U chart for rates that can exceed 1."
-            )
+    if over.any():
+        at = df.get_column(x).filter(pl.Series(over)).head(3).to_list()
+        raise SpcInputError(
+            f"qic: on a {chart.upper()} chart y is a count of cases out of n, but {y!r} "
+            f"is larger than {n!r} in {int(over.sum())} row(s), at {x} = {at}. "
+            "Check the two columns, or use a U chart for rates that can exceed 1."
+        )
 
 
 def _aggregate(df: pl.DataFrame, x: str, facets: list[str], got_n: bool) -> pl.DataFrame:
     """One row per facet and x, with qicharts2's subgroup statistics (``qic.agg``)."""
-    keys = [*facets, x]
-    dup = df.select(pl.any_horizontal(pl.col(k).ne_missing(pl.col(k).shift()) for k in keys))
     y = pl.col("__y")
     n_sum = pl.col("__n").sum() if got_n else pl.lit(None, pl.Float64)
-    if dup.to_series().slice(1).all():  # each facet and x once: nothing to aggregate
-        n_col = pl.col("__n").fill_null(0) if got_n else pl.lit(None, pl.Float64)
-        return df.select(
-            *keys,
-            y_sum=y,
-            y_length=y.is_not_null().cast(pl.Int64),
-            y_mean=y,
-            y_sd=pl.lit(None, pl.Float64),
-            n=n_col,
-            y=(y / n_col) if got_n else y,
-        )
-    return df.group_by(keys, maintain_order=True).agg(
+    return df.group_by([*facets, x], maintain_order=True).agg(
         y_sum=pl.when(pl.len() == 1).then(y.first()).otherwise(y.sum()),
-        y_length=y.count().cast(pl.Int64),
+        y_length=y.count(),
         y_mean=y.mean(),
         y_sd=y.std(ddof=1),
         n=n_sum,
@@ -327,201 +362,189 @@ def _aggregate(df: pl.DataFrame, x: str, facets: list[str], got_n: bool) -> pl.D
     )
 
 
-def _segments(
-    df: pl.DataFrame,
-    x: str,
-    freeze: Any,
-    parts: Sequence[Any] | None,
-    exclude: Sequence[Any] | None,
-    got_n: bool,
-    categorical: bool,
-    chart: str,
-    screen_mr: bool,
-) -> tuple[Subgroups, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Facets, parts, baseline and exclusions of every row, as segment arrays."""
-    facet_cols = [c for c in df.columns[: df.columns.index(x)]]
-    rows = df.height
-    if facet_cols:
-        fid = df.select(pl.struct(facet_cols).rle_id()).to_series().to_numpy().astype(np.int64)
-    else:
-        fid = np.zeros(rows, np.int64)
-    first = breaks(fid)
-    facet_start = np.flatnonzero(first)
-    xx = np.arange(rows) - facet_start[np.cumsum(first) - 1]
-    x_key, keys = frames.order_keys(
-        df.get_column(x), {"freeze": freeze, "parts": parts, "exclude": exclude}, "qic"
-    )
-    part = np.ones(rows, np.int64)
-    if keys["parts"] is not None and len(keys["parts"]):
-        starts = np.sort(keys["parts"])
-        count = np.searchsorted(starts, x_key, side="right")
-        part += count - count[facet_start][np.cumsum(first) - 1]
-    baseline = np.ones(rows, bool) if keys["freeze"] is None else x_key <= keys["freeze"][0]
-    include = np.ones(rows, bool)
-    if keys["exclude"] is not None:
-        include = ~np.isin(x_key, keys["exclude"])
-    seg_first = breaks(fid, part)
-    seg = np.cumsum(seg_first) - 1
-    y = _float(df, "y")
-    if got_n:
-        y = np.where(np.isfinite(y), y, np.nan)  # a zero denominator gives a missing point
-    subgroups = Subgroups(
-        seg=seg,
-        size=int(seg[-1] + 1) if rows else 0,
-        y=y,
-        y_sum=_float(df, "y_sum"),
-        y_length=df.get_column("y_length").to_numpy().astype(float),
-        y_mean=_float(df, "y_mean"),
-        y_sd=_float(df, "y_sd"),
-        n=_float(df, "n"),
-        base=baseline & include,
-        got_n=got_n,
-        categorical=categorical,
-        screen_mr=screen_mr,
-    )
+@dataclass(frozen=True)
+class _Layout:
+    """Where each row sits: its series (facet x part), baseline and exclusion."""
+
+    seg: Segments
+    facet: Segments
+    part: np.ndarray
+    baseline: np.ndarray
+    include: np.ndarray
+
+
+def _layout(data: _Data, freeze: Any, parts: Any, exclude: Any) -> _Layout:
+    rows = len(data.y)
     if rows == 0:
         raise SpcInputError("qic: there are no rows with an x value to chart.")
-    return subgroups, fid, xx, part, baseline, include, seg_first
+    _, keys = frames.order_keys(
+        data.keys.get_column(data.x),
+        {"freeze": freeze, "parts": parts, "exclude": exclude},
+        "qic",
+    )
+    facet = Segments.from_breaks(data.facet_first)
+    part = np.ones(rows, np.int64)
+    if keys["parts"] is not None and len(keys["parts"]):
+        count = np.searchsorted(np.sort(keys["parts"]), data.x_key, side="right")
+        part += count - facet.repeat(count[facet.starts])
+    baseline = np.ones(rows, bool) if keys["freeze"] is None else data.x_key <= keys["freeze"][0]
+    include = np.ones(rows, bool)
+    if keys["exclude"] is not None:
+        include = ~np.isin(data.x_key, keys["exclude"])
+    seg = Segments.from_breaks(data.facet_first | np.concatenate(([True], part[1:] != part[:-1])))
+    return _Layout(seg, facet, part, baseline, include)
 
 
-def _float(df: pl.DataFrame, column: str) -> np.ndarray:
-    return df.get_column(column).cast(pl.Float64).to_numpy()
-
-
-def _finite(a: np.ndarray) -> pl.Series:
-    with np.errstate(invalid="ignore"):
-        return pl.Series(np.where(np.isfinite(a), a, np.nan), nan_to_null=True)
-
-
-def _count(a: np.ndarray) -> pl.Series:
-    return pl.Series(a, nan_to_null=True).cast(pl.Int64)
-
-
-def _points(
-    df: pl.DataFrame,
-    x: str,
-    facets: list[str],
+def _columns(
+    data: _Data,
+    layout: _Layout,
     g: Subgroups,
     lim: Limits,
     runs: RunsAnalysis,
-    part: np.ndarray,
-    xx: np.ndarray,
-    baseline: np.ndarray,
-    include: np.ndarray,
     multiply: float,
     no_runs: bool,
-) -> pl.DataFrame:
-    """The points table: every row with its limits, multiplied, and its signals."""
-    y, cl, lcl, ucl, lcl95, ucl95 = (
-        a * multiply for a in (lim.y, lim.cl, lim.lcl, lim.ucl, lim.lcl_95, lim.ucl_95)
-    )
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The points table's columns as arrays, and the per-series statistics."""
+    scaled = {k: getattr(lim, k) * multiply for k in ("y", "cl", "lcl", "ucl", "lcl_95", "ucl_95")}
     with np.errstate(invalid="ignore"):
-        sigma = (y > ucl) | (y < lcl)  # strict; a missing value or limit gives no signal
-    runs_signal = runs.signal & (not no_runs)
-    return df.select(
-        *facets,
-        x,
-        y=_finite(y),
-        n=pl.col("n"),
-        y_sum=pl.col("y_sum"),
-        y_length=pl.col("y_length"),
-        y_mean=pl.col("y_mean").fill_nan(None),
-        y_sd=pl.col("y_sd").fill_nan(None),
-        cl=_finite(cl),
-        lcl=_finite(lcl),
-        ucl=_finite(ucl),
-        lcl_95=_finite(lcl95),
-        ucl_95=_finite(ucl95),
-        part=pl.Series(part),
-        xx=pl.Series(xx + 1),
-        baseline=pl.Series(baseline),
-        include=pl.Series(include),
-        n_obs=pl.Series(g.per_row(runs.n_obs)),
-        n_useful=pl.Series(g.per_row(runs.n_useful)),
-        longest_run=_count(g.per_row(runs.longest_run)),
-        longest_run_max=_count(g.per_row(runs.longest_run_max)),
-        n_crossings=_count(g.per_row(runs.n_crossings)),
-        n_crossings_min=_count(g.per_row(runs.n_crossings_min)),
-        runs_signal=pl.Series(g.per_row(runs_signal)),
-        sigma_signal=pl.Series(sigma),
-    )
+        sigma = (scaled["y"] > scaled["ucl"]) | (scaled["y"] < scaled["lcl"])  # strict
+    per_segment = {
+        "n_obs": runs.n_obs,
+        "n_useful": runs.n_useful,
+        "longest_run": runs.longest_run,
+        "longest_run_max": runs.longest_run_max,
+        "n_crossings": runs.n_crossings,
+        "n_crossings_min": runs.n_crossings_min,
+        "runs_signal": runs.signal & (not no_runs),
+    }
+    columns = {
+        "y": scaled["y"],
+        "n": data.n,
+        "y_sum": data.y_sum,
+        "y_length": data.y_length,
+        "y_mean": data.y_mean,
+        "y_sd": data.y_sd,
+        "cl": scaled["cl"],
+        "lcl": scaled["lcl"],
+        "ucl": scaled["ucl"],
+        "lcl_95": scaled["lcl_95"],
+        "ucl_95": scaled["ucl_95"],
+        "part": layout.part,
+        "xx": layout.facet.position + 1,
+        "baseline": layout.baseline,
+        "include": layout.include,
+        **{k: g.per_row(v) for k, v in per_segment.items()},
+        "sigma_signal": sigma,
+    }
+    return columns, per_segment
 
 
-def _with_ihi(
-    points: pl.DataFrame,
+_COUNTS = (
+    "y_length",
+    "longest_run",
+    "longest_run_max",
+    "n_crossings",
+    "n_crossings_min",
+    "n_runs",
+    "n_runs_min",
+    "n_runs_max",
+)
+
+
+def _series(name: str, values: np.ndarray, count: bool = False) -> pl.Series:
+    """A column with non-finite numbers as null (and whole numbers as Int64 if ``count``)."""
+    if values.dtype.kind != "f":
+        return pl.Series(name, values)
+    finite = np.isfinite(values)
+    if finite.all():
+        return pl.Series(name, values.astype(np.int64) if count else values)
+    s = pl.Series(name, np.where(finite, values, np.nan), nan_to_null=True)
+    return s.cast(pl.Int64) if count else s
+
+
+def _frame(columns: dict[str, np.ndarray]) -> pl.DataFrame:
+    return pl.DataFrame([_series(k, v, count=k in _COUNTS) for k, v in columns.items()])
+
+
+def _points_frame(data: _Data, columns: dict[str, np.ndarray]) -> pl.DataFrame:
+    """The points table: key columns, then every column, non-finite numbers as null."""
+    return pl.concat([data.keys, _frame(columns)], how="horizontal")
+
+
+def _add_ihi(
+    columns: dict[str, np.ndarray],
+    per_segment: dict[str, np.ndarray],
     g: Subgroups,
     lim: Limits,
     runs: RunsAnalysis,
     include: np.ndarray,
     rules: RuleSet,
-) -> pl.DataFrame:
+) -> None:
     """Add the IHI rules: shift, trend, runs, and astronomical points (beyond 3 sigma)."""
-    res = ihi(g.seg, lim.y, include, runs, g.size, rules)
+    res = ihi(g.seg, lim.y, include, runs, rules)
     # Astronomical: beyond 3 sigma of the median, sigma from the (screened) moving ranges,
     # so that the outlier itself neither drags the centre nor widens the limits.
     xmr = i_chart(g)
     with np.errstate(invalid="ignore"):
         astronomical = np.abs(lim.y - lim.cl) > xmr.ucl - xmr.cl
-    seg_shift = np.bincount(g.seg, weights=res.shift, minlength=g.size) > 0
-    seg_trend = np.bincount(g.seg, weights=res.trend, minlength=g.size) > 0
-    signal = seg_shift | seg_trend | res.runs_signal
-    return points.with_columns(
-        shift=pl.Series(res.shift),
-        trend=pl.Series(res.trend),
-        astronomical=pl.Series(astronomical),
-        n_runs=_count(g.per_row(res.n_runs)),
-        n_runs_min=_count(g.per_row(res.runs_lower)),
-        n_runs_max=_count(g.per_row(res.runs_upper)),
-        runs_signal=pl.Series(g.per_row(signal)),
+    signal = (g.seg.count(res.shift) > 0) | (g.seg.count(res.trend) > 0) | res.runs_signal
+    per_segment.update(
+        shift=g.seg.count(res.shift),
+        trend=g.seg.count(res.trend),
+        astronomical=g.seg.count(astronomical),
+        n_runs=res.n_runs,
+        n_runs_min=res.runs_lower,
+        n_runs_max=res.runs_upper,
+        runs_signal=signal,
+    )
+    columns.update(
+        shift=res.shift,
+        trend=res.trend,
+        astronomical=astronomical,
+        n_runs=g.per_row(res.n_runs),
+        n_runs_min=g.per_row(res.runs_lower),
+        n_runs_max=g.per_row(res.runs_upper),
+        runs_signal=g.per_row(signal),
     )
 
 
 def _summary(
-    points: pl.DataFrame,
-    facets: list[str],
+    data: _Data,
+    layout: _Layout,
     g: Subgroups,
-    seg_first: np.ndarray,
+    per_segment: dict[str, np.ndarray],
+    columns: dict[str, np.ndarray],
     chart: str,
     rules: RuleSet,
 ) -> pl.DataFrame:
     """One row per facet and part (qicharts2 ``summary.qic``), plus trial-limit flags."""
-    firm = seg_count(g.seg, g.base & ~np.isnan(g.y), g.size) >= rules.min_points
-    trial = ~firm if chart != "run" else np.zeros(g.size, bool)
-    extra = ["n_runs", "n_runs_min", "n_runs_max"] if rules.name == "ihi" else []
-    flags = ["shift", "trend", "astronomical"] if rules.name == "ihi" else []
-    summary = (
-        points.with_columns(__seg=pl.Series(g.seg))
-        .group_by("__seg", maintain_order=True)
-        .agg(
-            *(
-                pl.col(c).first()
-                for c in [
-                    *facets,
-                    "part",
-                    "n_obs",
-                    "n_useful",
-                    "longest_run",
-                    "longest_run_max",
-                    "n_crossings",
-                    "n_crossings_min",
-                ]
-            ),
-            *(pl.col(c).first() for c in extra),
-            pl.col("runs_signal").first(),
-            *(pl.col(c).sum() for c in flags),
-            a_lcl=pl.col("lcl").mean(),
-            a_lcl_95=pl.col("lcl_95").mean(),
-            cl=pl.col("cl").mean(),
-            a_ucl_95=pl.col("ucl_95").mean(),
-            a_ucl=pl.col("ucl").mean(),
-            sigma_signal=pl.col("sigma_signal").sum().cast(pl.Int64),
-        )
-        .with_columns(trial_limits=pl.Series(trial))
-        .drop("__seg")
-        .sort([*facets, "part"], maintain_order=True)
-    )
-    _warn_trial(summary, facets, trial, rules)
-    del seg_first
+    seg = g.seg
+
+    def average(column: str) -> np.ndarray:
+        v = columns[column]
+        finite = np.isfinite(v)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return seg.sum(np.where(finite, v, 0.0)) / seg.count(finite)
+
+    firm = seg.count(g.base & ~np.isnan(g.y)) >= rules.min_points
+    trial = ~firm if chart != "run" else np.zeros(seg.size, bool)
+    stats = {
+        "part": layout.part[seg.starts],
+        **per_segment,
+        "a_lcl": average("lcl"),
+        "a_lcl_95": average("lcl_95"),
+        "cl": average("cl"),
+        "a_ucl_95": average("ucl_95"),
+        "a_ucl": average("ucl"),
+        "sigma_signal": seg.count(columns["sigma_signal"]),
+        "trial_limits": trial,
+    }
+    summary = _frame(stats)
+    if data.facets:
+        summary = pl.concat([data.keys.select(data.facets)[seg.starts], summary], how="horizontal")
+    if len(data.facets) > 1:  # segments run with the first facet fastest; list it first
+        summary = summary.sort([*data.facets, "part"], maintain_order=True)
+    _warn_trial(summary, data.facets, trial, rules)
     return summary
 
 

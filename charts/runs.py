@@ -18,7 +18,7 @@ import numpy as np
 from scipy.stats import binom
 
 from charts.rules import RuleSet
-from charts.segments import breaks, run_lengths, seg_count, spread
+from charts.segments import Segments, run_lengths, sign, spread
 
 
 def anhoej_limits(n_useful: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,7 +47,9 @@ class RunsAnalysis:
     """Per-segment results of the run-chart rules (arrays indexed by segment).
 
     ``longest_run``, ``longest_run_max``, ``n_crossings`` and ``n_crossings_min``
-    are float arrays with NaN where a segment has no useful observation.
+    are float arrays with NaN where a segment has no useful observation. ``rows``,
+    ``run_start`` and ``run_length`` describe the runs: the useful rows, and where
+    each run starts (an index into ``rows``) and how long it is.
     """
 
     n_obs: np.ndarray
@@ -57,58 +59,48 @@ class RunsAnalysis:
     n_crossings: np.ndarray
     n_crossings_min: np.ndarray
     signal: np.ndarray
-    side: np.ndarray
-    useful: np.ndarray
+    rows: np.ndarray
     run_start: np.ndarray
     run_length: np.ndarray
 
 
-def anhoej(
-    seg: np.ndarray, y: np.ndarray, cl: np.ndarray, include: np.ndarray, size: int
-) -> RunsAnalysis:
+def anhoej(seg: Segments, y: np.ndarray, cl: np.ndarray, include: np.ndarray) -> RunsAnalysis:
     """Anhøj runs analysis of every segment, as qicharts2 ``runs.analysis()`` does it.
 
     Parameters
     ----------
-    seg : numpy.ndarray
-        Segment id of each row (facet x part), non-decreasing.
+    seg : Segments
+        The series (facet x part).
     y, cl : numpy.ndarray
-        Plotted values and centre line; NaN for missing.
+        Plotted values and centre line of every row; NaN for missing.
     include : numpy.ndarray of bool
         Rows taking part (rows in ``exclude`` are left out).
-    size : int
-        Number of segments.
     """
-    with np.errstate(invalid="ignore"):
-        side = np.sign(y - cl)
-    useful = include & ~np.isnan(side) & (side != 0)
-    s, v = seg[useful], side[useful]
-    n_obs = seg_count(seg, include, size)
-    n_useful = np.bincount(s, minlength=size)
-    start, length = run_lengths(s, v)
-    run_seg = s[start]
-    n_runs = np.bincount(run_seg, minlength=size)
-    longest = np.zeros(size, np.int64)
-    if len(start):
-        first = np.flatnonzero(breaks(run_seg))
-        longest[run_seg[first]] = np.maximum.reduceat(length, first)
+    side = sign(y - cl)  # 0 on the centre line and for missing values
+    useful = include & (side != 0)
+    rows = np.flatnonzero(useful)
+    run_seg = seg.ids[rows]
+    start, length = run_lengths(run_seg, side[rows])
+    run_seg = run_seg[start]
+    n_useful = seg.count(useful)
+    n_runs = np.bincount(run_seg, minlength=seg.size)
+    longest = seg.per_segment_max(length, run_seg)
     has = n_useful > 0
-    lmax = np.zeros(size, np.int64)
-    cmin = np.zeros(size, np.int64)
+    lmax = np.zeros(seg.size, np.int64)
+    cmin = np.zeros(seg.size, np.int64)
     lmax[has], cmin[has] = anhoej_limits(n_useful[has])
     crossings = np.maximum(n_runs - 1, 0)
     signal = has & ((longest > lmax) | (crossings < cmin))
     nan = np.where(has, 0.0, np.nan)
     return RunsAnalysis(
-        n_obs=n_obs,
+        n_obs=seg.count(include),
         n_useful=n_useful,
         longest_run=longest + nan,
         longest_run_max=lmax + nan,
         n_crossings=crossings + nan,
         n_crossings_min=cmin + nan,
         signal=signal,
-        side=side,
-        useful=useful,
+        rows=rows,
         run_start=start,
         run_length=length,
     )
@@ -166,18 +158,13 @@ class IhiAnalysis:
 
 
 def ihi(
-    seg: np.ndarray,
-    y: np.ndarray,
-    include: np.ndarray,
-    runs: RunsAnalysis,
-    size: int,
-    rules: RuleSet,
+    seg: Segments, y: np.ndarray, include: np.ndarray, runs: RunsAnalysis, rules: RuleSet
 ) -> IhiAnalysis:
     """IHI shift, trend and runs rules (Perla, Provost & Murray 2011).
 
     Parameters
     ----------
-    seg, y, include, size
+    seg, y, include
         As for :func:`anhoej`.
     runs : RunsAnalysis
         The Anhøj analysis of the same series against the median; its runs of
@@ -186,31 +173,30 @@ def ihi(
         Supplies the shift and trend lengths and the runs table.
     """
     n = len(y)
-    useful_rows = np.flatnonzero(runs.useful)
     long_runs = runs.run_length >= rules.shift
     shift_useful = spread(
         runs.run_start[long_runs],
         runs.run_start[long_runs] + runs.run_length[long_runs],
-        len(useful_rows),
+        len(runs.rows),
     )
     shift = np.zeros(n, bool)
-    shift[useful_rows[shift_useful]] = True
+    shift[runs.rows[shift_useful]] = True
 
     # Trend: consecutive non-missing points; ties are counted once (they neither add to
     # nor break a trend), so zero differences are dropped before runs are counted.
-    rows = np.flatnonzero(include & ~np.isnan(y))
-    same = seg[rows[1:]] == seg[rows[:-1]]
-    step = np.sign(np.diff(y[rows]))
-    moving = same & (step != 0)
-    d_idx = np.flatnonzero(moving)
-    d_seg, d_sign = seg[rows[1:]][d_idx], step[d_idx]
-    # A trend breaks where the segment changes, or the direction changes.
-    start, length = run_lengths(d_seg, d_sign)
+    step = sign(seg.diff(y, include & ~np.isnan(y)))  # at the later point of each pair
+    moving = np.flatnonzero(step != 0)
+    start, length = run_lengths(seg.ids[moving], step[moving])
     trending = length >= rules.trend - 1
-    first_point = d_idx[start[trending]]  # diff i joins rows[i] and rows[i + 1]
-    last_point = d_idx[start[trending] + length[trending] - 1] + 1
+    points = np.flatnonzero(include & ~np.isnan(y))
+    # A run of differences ending at rows moving[...] spans from the point before its
+    # first difference to the point of its last.
+    first_row = moving[start[trending]]
+    last_row = moving[start[trending] + length[trending] - 1]
+    first_point = np.searchsorted(points, first_row) - 1
+    last_point = np.searchsorted(points, last_row)
     trend = np.zeros(n, bool)
-    trend[rows[spread(first_point, last_point + 1, len(rows))]] = True
+    trend[points[spread(first_point, last_point + 1, len(points))]] = True
 
     n_runs = np.where(runs.n_useful > 0, runs.n_crossings + 1, np.nan)
     lower, upper = runs_limits(runs.n_useful, rules)
