@@ -159,6 +159,7 @@ def qic_figure(
     if ihi:
         flag = flag | pl.col("shift") | pl.col("trend") | pl.col("astronomical")
     pts = pts.with_columns(__flag=flag)
+    shown: set[bool] = set()
     for i, key in enumerate(keys):
         row, col = i // cols + 1, i % cols + 1
         rows = _facet_rows(pts, facets, key)
@@ -180,8 +181,10 @@ def qic_figure(
                     row=row,
                     col=col,
                 )
-        for part, seg in rows.group_by("part", maintain_order=True):
+        for _, seg in rows.group_by("part", maintain_order=True):
             signal = bool(seg.get_column("runs_signal").any())
+            legend = signal not in shown
+            shown.add(signal)
             fig.add_trace(
                 go.Scatter(
                     x=seg.get_column(result.x).to_list(),
@@ -195,7 +198,7 @@ def qic_figure(
                     },
                     name="Centre line (runs signal)" if signal else "Centre line",
                     legendgroup=f"cl{signal}",
-                    showlegend=first and part[0] == 1,
+                    showlegend=legend,
                     hovertemplate="centre line %{y:.4g}<extra></extra>",
                 ),
                 row=row,

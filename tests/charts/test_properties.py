@@ -35,7 +35,7 @@ def run(*args, **kwargs):
         return qic(*args, **kwargs)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     faceted(),
     st.sampled_from(["run", "i", "p", "pp", "u", "up", "c", "g", "mr"]),
@@ -50,7 +50,7 @@ def test_row_order_does_not_matter(d, chart, rnd):
     assert a.summary.equals(b.summary)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     faceted(),
     st.sampled_from(["run", "i", "mr", "xbar", "s"]),
@@ -68,7 +68,7 @@ def test_scaling_y_scales_centre_line_and_limits(d, chart, k):
         assert a.points[col].equals(b.points[col])
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(faceted(), st.sampled_from(["u", "p", "i"]), st.sampled_from([10.0, 100.0, 1000.0]))
 def test_multiply_scales_the_plot_but_not_the_signals(d, chart, m):
     a = run(d, x="t", y="y", n="n", chart=chart, facets="home")
@@ -79,7 +79,7 @@ def test_multiply_scales_the_plot_but_not_the_signals(d, chart, m):
     assert a.points["sigma_signal"].equals(b.points["sigma_signal"])
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(faceted(), st.sampled_from(["run", "i", "u", "pp"]))
 def test_each_facet_is_charted_as_if_alone(d, chart):
     together = run(d, x="t", y="y", n="n", chart=chart, facets="home").points
@@ -88,7 +88,7 @@ def test_each_facet_is_charted_as_if_alone(d, chart):
         assert together.filter(pl.col("home") == home).drop("home").equals(alone.points)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     faceted(min_size=1),
     st.randoms(use_true_random=False),
@@ -106,7 +106,7 @@ def test_mdc_row_order_and_facets_do_not_matter(d, rnd, improvement):
     assert a.points.filter(pl.col("home") == "home 0").drop("home").equals(alone.points)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.lists(finite, min_size=2, max_size=40), st.floats(-500, 500, allow_nan=False))
 def test_shifting_y_shifts_an_i_chart(values, c):
     d = pl.DataFrame({"t": range(len(values)), "y": values})

@@ -41,7 +41,7 @@ def test_crossings_limit_is_exact_binomial_quantile(ns):
     assert crossings.tolist() == [ref.crossings_min_exact(n) for n in ns]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.lists(series, min_size=1, max_size=4))
 def test_run_chart_runs_analysis_matches_qicharts2(groups):
     frame = pl.DataFrame(
@@ -74,7 +74,7 @@ def _mdc_frame(groups):
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     groups=st.lists(series, min_size=1, max_size=3),
     rebase_at=st.lists(st.integers(1, 40), max_size=2),
