@@ -39,11 +39,13 @@ def inputs() -> dict[str, pl.DataFrame]:
     rng = np.random.default_rng(SEED)
 
     def frame(series: int, points: int) -> pl.DataFrame:
-        return pl.DataFrame({
-            "series": np.repeat(np.arange(series, dtype=np.int32), points),
-            "t": np.tile(np.arange(points, dtype=np.int32), series),
-            "y": rng.normal(50, 5, series * points),
-        })  # fmt: skip
+        return pl.DataFrame(
+            {
+                "series": np.repeat(np.arange(series, dtype=np.int32), points),
+                "t": np.tile(np.arange(points, dtype=np.int32), series),
+                "y": rng.normal(50, 5, series * points),
+            }
+        )
 
     return {"a": frame(1_000, 60), "b": frame(1, 100_000), "c": frame(100_000, 36)}
 

@@ -42,7 +42,6 @@ _OUTPUT_COLUMNS = (
     "runs_signal",
     "sigma_signal",
 )
-_RATE_CHARTS = frozenset({"p", "pp", "u", "up"})
 _PROPORTION_CHARTS = frozenset({"p", "pp"})
 
 
@@ -177,7 +176,7 @@ def qic(
             f"qic: chart = {chart!r} is not a chart type. Use one of: {', '.join(CHARTS)}."
         )
     rule_set = get_rule_set(rules)
-    if rule_set not in (ANHOEJ, IHI) and rule_set.name not in ("anhoej", "ihi"):
+    if rule_set.name not in (ANHOEJ.name, IHI.name):
         raise SpcInputError(
             f"qic: rules = {rule_set.name!r} is not a run-chart rule set; use 'anhoej' or "
             "'ihi', or mdc() for Making Data Count charts."
@@ -202,12 +201,7 @@ def qic(
     layout = _layout(data, freeze, parts, exclude)
     g = Subgroups(
         seg=layout.seg,
-        y=data.y,
-        y_sum=data.y_sum,
-        y_length=data.y_length,
-        y_mean=data.y_mean,
-        y_sd=data.y_sd,
-        n=data.n,
+        **data.stats,
         base=layout.baseline & layout.include,
         got_n=n is not None,
         categorical=data.categorical,
@@ -246,12 +240,7 @@ class _Data:
     categorical: bool
     facet_first: np.ndarray
     x_key: np.ndarray
-    y: np.ndarray
-    y_sum: np.ndarray
-    y_length: np.ndarray
-    y_mean: np.ndarray
-    y_sd: np.ndarray
-    n: np.ndarray
+    stats: dict[str, np.ndarray]  # y, y_sum, y_length, y_mean, y_sd, n: see Subgroups
 
 
 def _prepare(
@@ -299,53 +288,50 @@ def _prepare(
         n_filled = np.nan_to_num(nv, nan=0.0) if nv is not None else np.full(len(yv), np.nan)
         with np.errstate(invalid="ignore", divide="ignore"):
             plotted = yv / n_filled if nv is not None else yv
-        return _Data(
-            keys,
-            x,
-            facets,
-            categorical,
-            facet_first,
-            x_key,
-            plotted,
-            yv,
-            (~np.isnan(yv)).astype(float),
-            yv,
-            np.full(len(yv), np.nan),
-            n_filled,
-        )
+        stats = {
+            "y": plotted,
+            "y_sum": yv,
+            "y_length": (~np.isnan(yv)).astype(float),
+            "y_mean": yv,
+            "y_sd": np.full(len(yv), np.nan),
+            "n": n_filled,
+        }
+        return _Data(keys, x, facets, categorical, facet_first, x_key, stats)
     blanked = {"__y": yv} if nv is None else {"__y": yv, "__n": nv}
     df = df.with_columns(pl.Series(k, v, nan_to_null=True) for k, v in blanked.items())
     agg = _aggregate(df, x, facets, n is not None)
     first = np.concatenate(([True], ~dup))
-    arrays = {c: agg.get_column(c).cast(pl.Float64).to_numpy() for c in _SUBGROUP_COLUMNS}
+    stats = {c: agg.get_column(c).cast(pl.Float64).to_numpy() for c in _SUBGROUP_COLUMNS}
     return _Data(
-        agg.select(*facets, x), x, facets, categorical, facet_first[first], x_key[first], **arrays
+        agg.select(*facets, x), x, facets, categorical, facet_first[first], x_key[first], stats
     )
 
 
-_SUBGROUP_COLUMNS = ("y", "y_sum", "y_length", "y_mean", "y_sd", "n")
+_SUBGROUP_COLUMNS = ("y", "n", "y_sum", "y_length", "y_mean", "y_sd")
 
 
 def _check_denominator(
     df: pl.DataFrame, x: str, y: str, n: str, yv: np.ndarray, nv: np.ndarray, chart: str
 ) -> None:
+    def refuse(rows: np.ndarray, problem: str, fix: str) -> None:
+        if rows.any():
+            at = df.get_column(x).filter(pl.Series(rows)).head(3).to_list()
+            raise SpcInputError(f"qic: {problem} in {int(rows.sum())} row(s), at {x} = {at}. {fix}")
+
     with np.errstate(invalid="ignore"):
-        negative = nv < 0
-        over = (yv > nv) if chart in _PROPORTION_CHARTS else np.zeros(len(nv), bool)
-    if negative.any():
-        at = df.get_column(x).filter(pl.Series(negative)).head(3).to_list()
-        raise SpcInputError(
-            f"qic: column {n!r} (n) has {int(negative.sum())} negative denominator(s), at "
-            f"{x} = {at}. A denominator counts people, days or opportunities and cannot "
-            "be negative: correct or remove those rows."
+        refuse(
+            nv < 0,
+            f"column {n!r} (n) has a negative denominator",
+            "A denominator counts people, days or opportunities and cannot be negative: "
+            "correct or remove those rows.",
         )
-    if over.any():
-        at = df.get_column(x).filter(pl.Series(over)).head(3).to_list()
-        raise SpcInputError(
-            f"qic: on a {chart.upper()} chart y is a count of cases out of n, but {y!r} "
-            f"is larger than {n!r} in {int(over.sum())} row(s), at {x} = {at}. "
-            "Check the two columns, or use a U chart for rates that can exceed 1."
-        )
+        if chart in _PROPORTION_CHARTS:
+            refuse(
+                yv > nv,
+                f"on a {chart.upper()} chart y counts cases out of n, but {y!r} "
+                f"is larger than {n!r}",
+                "Check the two columns, or use a U chart for rates that can exceed 1.",
+            )
 
 
 def _aggregate(df: pl.DataFrame, x: str, facets: list[str], got_n: bool) -> pl.DataFrame:
@@ -374,7 +360,7 @@ class _Layout:
 
 
 def _layout(data: _Data, freeze: Any, parts: Any, exclude: Any) -> _Layout:
-    rows = len(data.y)
+    rows = len(data.x_key)
     if rows == 0:
         raise SpcInputError("qic: there are no rows with an x value to chart.")
     _, keys = frames.order_keys(
@@ -419,11 +405,7 @@ def _columns(
     }
     columns = {
         "y": scaled["y"],
-        "n": data.n,
-        "y_sum": data.y_sum,
-        "y_length": data.y_length,
-        "y_mean": data.y_mean,
-        "y_sd": data.y_sd,
+        **{k: data.stats[k] for k in _SUBGROUP_COLUMNS[1:]},
         "cl": scaled["cl"],
         "lcl": scaled["lcl"],
         "ucl": scaled["ucl"],

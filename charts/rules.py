@@ -28,7 +28,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from charts.errors import SpcInputError
 
@@ -190,7 +190,8 @@ MDC = RuleSet(
     min_points=13,
 )
 
-MDC6 = RuleSet(
+MDC6 = replace(
+    MDC,
     name="mdc6",
     version="ptd-0.2.2+excel6",
     label="NHS Making Data Count rules, 6-point shift and trend (MDC Excel option)",
@@ -203,7 +204,6 @@ MDC6 = RuleSet(
     ),
     shift=6,
     trend=6,
-    min_points=13,
 )
 
 RULE_SETS: dict[str, RuleSet] = {r.name: r for r in (ANHOEJ, IHI, MDC, MDC6)}

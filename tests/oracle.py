@@ -187,22 +187,7 @@ def _call_value(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
 
 # --- qicharts2 cases ---------------------------------------------------------------------
 
-QIC_COLUMNS = {
-    "y": "y",
-    "n": "n",
-    "y.sum": "y_sum",
-    "y.length": "y_length",
-    "y.mean": "y_mean",
-    "y.sd": "y_sd",
-    "cl": "cl",
-    "lcl": "lcl",
-    "ucl": "ucl",
-    "lcl.95": "lcl_95",
-    "ucl.95": "ucl_95",
-    "part": "part",
-    "xx": "xx",
-    "baseline": "baseline",
-    "include": "include",
+_RUNS_COLUMNS = {
     "n.obs": "n_obs",
     "n.useful": "n_useful",
     "longest.run": "longest_run",
@@ -212,21 +197,37 @@ QIC_COLUMNS = {
     "runs.signal": "runs_signal",
     "sigma.signal": "sigma_signal",
 }
+QIC_COLUMNS = {
+    **{
+        c: c.replace(".", "_")
+        for c in (
+            "y",
+            "n",
+            "y.sum",
+            "y.length",
+            "y.mean",
+            "y.sd",
+            "cl",
+            "lcl",
+            "ucl",
+            "lcl.95",
+            "ucl.95",
+            "part",
+            "xx",
+            "baseline",
+            "include",
+        )
+    },
+    **_RUNS_COLUMNS,
+}
 QIC_SUMMARY_COLUMNS = {
     "part": "part",
-    "n.obs": "n_obs",
-    "n.useful": "n_useful",
-    "longest.run": "longest_run",
-    "longest.run.max": "longest_run_max",
-    "n.crossings": "n_crossings",
-    "n.crossings.min": "n_crossings_min",
-    "runs.signal": "runs_signal",
+    **_RUNS_COLUMNS,
     "aLCL": "a_lcl",
     "aLCL.95": "a_lcl_95",
     "CL": "cl",
     "aUCL.95": "a_ucl_95",
     "aUCL": "a_ucl",
-    "sigma.signal": "sigma_signal",
 }
 
 

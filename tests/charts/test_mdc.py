@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 
 import polars as pl
 import pytest
 
 from charts.spc import SpcInputError, SpcWarning, mdc
-
-
-def frame(values, **extra):
-    return pl.DataFrame(
-        {"t": list(range(1, len(values) + 1)), "v": values, **extra},
-        schema_overrides={"v": pl.Float64},
-    )
+from tests.charts.helpers import quietly, series
 
 
 def quiet(*args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SpcWarning)
-        return mdc(*args, **kwargs)
+    return quietly(mdc, *args, **kwargs)
 
 
 BASELINE = [10.0, 12.0] * 10  # mean 11, every moving range 2: limits 11 +/- 5.32
@@ -29,7 +20,7 @@ AFTER = [15, 12, 15, 10.5, 15, 10, 15, 10.8, 17, 10.9, 15, 17, 15, 10, 7, 7.2, 1
 
 
 def test_limits_and_two_in_three():
-    r = quiet(frame(BASELINE + AFTER), x="t", y="v", fix_after_n_points=20)
+    r = quiet(series(BASELINE + AFTER), x="t", y="v", fix_after_n_points=20)
     p = r.points
     assert p["mean"][0] == 11.0
     assert (p["lpl"][0], p["upl"][0]) == pytest.approx((11 - 5.32, 11 + 5.32), rel=1e-15)
@@ -52,9 +43,9 @@ def test_limits_and_two_in_three():
 
 def test_seven_point_trend_but_not_six_unless_mdc6():
     fall = [10.0, 12, 11, 13, 10, 12, 11, 13, 10, 12, 14, 13, 12, 11, 10, 9, 12, 11]
-    seven = quiet(frame(fall), x="t", y="v", improvement="decrease")
+    seven = quiet(series(fall), x="t", y="v", improvement="decrease")
     assert not seven.points["trend"].any()
-    six = quiet(frame(fall), x="t", y="v", improvement="decrease", rules="mdc6")
+    six = quiet(series(fall), x="t", y="v", improvement="decrease", rules="mdc6")
     assert six.rules.version == "ptd-0.2.2+excel6"
     assert six.points["trend"].to_list() == [False] * 10 + [True] * 6 + [False] * 2
     assert set(six.points["special_cause_type"][10:16]) == {"6 Point Trend (Decreasing)"}
@@ -63,7 +54,7 @@ def test_seven_point_trend_but_not_six_unless_mdc6():
 
 def test_trend_direction_comes_from_the_slope_not_the_side():
     y = [20.0, 24, 20, 24, 20, 24, 17, 18, 19, 20, 21, 22, 23, 20, 24, 20]  # mean 21
-    r = quiet(frame(y), x="t", y="v")
+    r = quiet(series(y), x="t", y="v")
     assert r.points["trend"].to_list() == [False] * 6 + [True] * 7 + [False] * 3
     assert set(r.points["special_cause_type"][6:13]) == {"7 Point Trend (Increasing)"}
     assert r.points["relative_to_mean"][6] == -1  # below the mean, yet increasing
@@ -71,7 +62,7 @@ def test_trend_direction_comes_from_the_slope_not_the_side():
 
 def test_seven_points_on_one_side_and_a_point_on_the_mean_breaks_them():
     y = [8.0, 8, 8, 6, 8, 8, 8, 8] + [4.0] * 7  # mean exactly 6
-    r = quiet(frame(y), x="t", y="v")
+    r = quiet(series(y), x="t", y="v")
     assert r.points["mean"][0] == 6.0
     assert r.points["relative_to_mean"][3] == 0
     assert r.points["shift"].to_list() == [False] * 8 + [True] * 7
@@ -80,8 +71,8 @@ def test_seven_points_on_one_side_and_a_point_on_the_mean_breaks_them():
 def test_moving_range_screening_on_and_off():
     y = [10.0, 11, 10, 11, 10, 30, 10, 11, 10, 11, 10, 11, 10]
     mean = sum(y) / len(y)
-    screened = quiet(frame(y), x="t", y="v")
-    unscreened = quiet(frame(y), x="t", y="v", screen_outliers=False)
+    screened = quiet(series(y), x="t", y="v")
+    unscreened = quiet(series(y), x="t", y="v", screen_outliers=False)
     assert screened.points["upl"][0] == pytest.approx(mean + 2.66 * 1.0, rel=1e-14)
     assert unscreened.points["upl"][0] == pytest.approx(mean + 2.66 * 50 / 12, rel=1e-14)
 
@@ -108,7 +99,7 @@ def test_rebase_targets_and_assurance_per_facet():
 
 def test_neutral_direction_has_no_assurance_and_neutral_labels():
     y = [10.0, 12] * 6 + [30.0]
-    r = quiet(frame(y), x="t", y="v", improvement="neutral", target=5.0)
+    r = quiet(series(y), x="t", y="v", improvement="neutral", target=5.0)
     assert r.points["point_type"][-1] == "special_cause_neutral_high"
     assert r.summary["variation_icon"][0] == "neutral_high"
     assert r.summary["assurance_type"][0] is None
@@ -139,7 +130,7 @@ def test_dates_and_short_groups_warn():
     ],
 )
 def test_bad_arguments_name_the_problem(kwargs, message):
-    d = frame([1.0, 2, 3], home=["A", "A", "B"])
+    d = series([1.0, 2, 3], home=["A", "A", "B"])
     with pytest.raises(SpcInputError, match=message):
         mdc(d, x="t", y="v", **kwargs)
 

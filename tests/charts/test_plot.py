@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import warnings
 
 import polars as pl
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from charts.explain import explain_qic
 from charts.plot import DATA, MDC_COLOURS, SIGNAL, mdc_figure, qic_figure, report_html
 from charts.spc import mdc, qic
+from tests.charts.helpers import quietly
 
 HOME_A = [5, 6, 4, 5, 6, 5, 4, 30, 5, 6, 5, 4, 6, 5]  # one month far above the rest
 HOME_B = [6, 7, 6, 7, 6, 7, 6, 3, 2, 3, 2, 3, 2, 3]  # a sustained fall
@@ -28,14 +28,8 @@ def falls():
     )
 
 
-def quiet(f, *a, **k):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return f(*a, **k)
-
-
 def test_qic_figure_has_a_panel_per_facet_and_names_its_rules(falls):
-    r = quiet(
+    r = quietly(
         qic,
         falls,
         x="month",
@@ -57,7 +51,7 @@ def test_qic_figure_has_a_panel_per_facet_and_names_its_rules(falls):
 
 
 def test_signals_are_coloured(falls):
-    r = quiet(qic, falls.filter(pl.col("home") == "A"), x="month", y="falls", chart="c")
+    r = quietly(qic, falls.filter(pl.col("home") == "A"), x="month", y="falls", chart="c")
     data = next(t for t in qic_figure(r).data if t.name == "falls")
     colours = list(data.marker.color)
     assert colours[7] == SIGNAL  # 30 falls: beyond the upper limit
@@ -66,7 +60,7 @@ def test_signals_are_coloured(falls):
 
 
 def test_runs_signal_dashes_the_centre_line(falls):
-    r = quiet(qic, falls.filter(pl.col("home") == "B"), x="month", y="falls")
+    r = quietly(qic, falls.filter(pl.col("home") == "B"), x="month", y="falls")
     cl = [t for t in qic_figure(r).data if t.name and t.name.startswith("Centre line")]
     assert [(t.name, t.line.dash, t.line.color) for t in cl] == [
         ("Centre line (runs signal)", "dash", SIGNAL)
@@ -74,13 +68,13 @@ def test_runs_signal_dashes_the_centre_line(falls):
 
 
 def test_freeze_marks_the_end_of_the_baseline(falls):
-    r = quiet(qic, falls, x="month", y="falls", chart="c", facets="home", freeze=7)
+    r = quietly(qic, falls, x="month", y="falls", chart="c", facets="home", freeze=7)
     fig = qic_figure(r)
     assert [a.text for a in fig.layout.annotations].count("end of baseline ") == 2
 
 
 def test_mdc_figure_colours_points_by_type_and_shows_icons(falls):
-    r = quiet(mdc, falls, x="month", y="falls", facet="home", improvement="decrease", target=5.0)
+    r = quietly(mdc, falls, x="month", y="falls", facet="home", improvement="decrease", target=5.0)
     fig = mdc_figure(r)
     b = next(t for t in fig.data if t.name == "falls" and t.xaxis == "x2")
     kinds = r.points.filter(pl.col("home") == "B")["point_type"].to_list()
@@ -91,7 +85,7 @@ def test_mdc_figure_colours_points_by_type_and_shows_icons(falls):
 
 
 def test_report_page_is_self_contained_and_explains(falls):
-    r = quiet(qic, falls, x="month", y="falls", chart="c", facets="home")
+    r = quietly(qic, falls, x="month", y="falls", chart="c", facets="home")
     page = report_html(qic_figure(r), explain_qic(r), r.rules, title="Falls")
     assert "<h2>What the chart shows</h2>" in page
     assert "outside the control limits" in page or "above the upper control limit" in page

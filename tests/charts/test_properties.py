@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from charts.spc import mdc, qic
+from tests.charts.helpers import quietly
 
 finite = st.floats(0, 1000, allow_nan=False, allow_subnormal=False)
 
@@ -30,9 +29,7 @@ def faceted(draw, min_size=2):
 
 
 def run(*args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return qic(*args, **kwargs)
+    return quietly(qic, *args, **kwargs)
 
 
 @settings(max_examples=60)
@@ -97,11 +94,10 @@ def test_each_facet_is_charted_as_if_alone(d, chart):
 def test_mdc_row_order_and_facets_do_not_matter(d, rnd, improvement):
     order = list(range(d.height))
     rnd.shuffle(order)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        a = mdc(d, x="t", y="y", facet="home", improvement=improvement)
-        b = mdc(d[order], x="t", y="y", facet="home", improvement=improvement)
-        alone = mdc(d.filter(pl.col("home") == "home 0"), x="t", y="y", improvement=improvement)
+    a = quietly(mdc, d, x="t", y="y", facet="home", improvement=improvement)
+    b = quietly(mdc, d[order], x="t", y="y", facet="home", improvement=improvement)
+    home0 = d.filter(pl.col("home") == "home 0")
+    alone = quietly(mdc, home0, x="t", y="y", improvement=improvement)
     assert a.points.equals(b.points)
     assert a.points.filter(pl.col("home") == "home 0").drop("home").equals(alone.points)
 

@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import warnings
 
 import pandas as pd
 import polars as pl
 import pytest
 
 from charts.spc import SpcInputError, SpcWarning, qic
-
-
-def series(values, **extra):
-    return pl.DataFrame(
-        {"t": list(range(1, len(values) + 1)), "v": values, **extra},
-        schema_overrides={"v": pl.Float64},
-    )
+from tests.charts.helpers import quietly, series
 
 
 def quiet(*args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SpcWarning)
-        return qic(*args, **kwargs)
+    return quietly(qic, *args, **kwargs)
 
 
 def test_points_on_the_centre_line_neither_break_nor_extend_runs():
@@ -238,7 +229,9 @@ def test_bad_arguments_name_the_problem(kwargs, message):
 
 def test_negative_denominator_names_column_and_rows():
     d = series([1.0, 2, 3], n=[10.0, -5, 10])
-    with pytest.raises(SpcInputError, match=r"'n' \(n\) has 1 negative denominator.*t = \[2\]"):
+    with pytest.raises(
+        SpcInputError, match=r"'n' \(n\) has a negative denominator in 1 row\(s\), at t = \[2\]"
+    ):
         qic(d, x="t", y="v", n="n", chart="u")
 
 
