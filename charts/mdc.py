@@ -168,7 +168,7 @@ def mdc(
             "points, so give a whole number of 12 or more (or None to use every point)."
         )
     df = _prepare(frame, x=x, y=y, facet=facet)
-    seg = _groups(df, x, facet, rebase)
+    df, seg = _groups(df, x, facet, rebase)
     yv = df.get_column("y").to_numpy()
     fix_y = (
         yv
@@ -206,6 +206,8 @@ def _prepare(frame: Any, *, x: str, y: str, facet: str | None) -> pl.DataFrame:
     keys = [facet, x] if facet else [x]
     df = df.select(*keys, y=frames.numeric(df, y, "y", "mdc"))
     df = frames.drop_missing_keys(df, keys, "mdc").sort(keys, maintain_order=True)
+    if df.is_empty():
+        raise SpcInputError("mdc: there are no rows with an x value to chart.")
     dup = df.select(pl.struct(keys).is_duplicated()).to_series()
     if dup.any():
         first = df.filter(dup).row(0, named=True)
@@ -218,8 +220,10 @@ def _prepare(frame: Any, *, x: str, y: str, facet: str | None) -> pl.DataFrame:
     return df
 
 
-def _groups(df: pl.DataFrame, x: str, facet: str | None, rebase: Any) -> Segments:
-    """The series (facet x rebase group) as segments; adds the rebase_group column."""
+def _groups(
+    df: pl.DataFrame, x: str, facet: str | None, rebase: Any
+) -> tuple[pl.DataFrame, Segments]:
+    """The frame with its rebase_group column, and its series (facet x rebase group)."""
     rows = df.height
     fid = (
         df.get_column(facet).rle_id().to_numpy().astype(np.int64)
@@ -240,8 +244,7 @@ def _groups(df: pl.DataFrame, x: str, facet: str | None, rebase: Any) -> Segment
     facets = Segments.from_breaks(breaks(fid))
     total = np.cumsum(starts)
     group = total - facets.repeat((total - starts)[facets.starts])  # cumsum within facet
-    df.insert_column(df.width, pl.Series("rebase_group", group))
-    return Segments.from_breaks(breaks(fid, group))
+    return df.with_columns(rebase_group=group), Segments.from_breaks(breaks(fid, group))
 
 
 def _rebase_by_facet(

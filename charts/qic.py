@@ -239,7 +239,6 @@ class _Data:
     facets: list[str]
     categorical: bool
     facet_first: np.ndarray
-    x_key: np.ndarray
     stats: dict[str, np.ndarray]  # y, y_sum, y_length, y_mean, y_sd, n: see Subgroups
 
 
@@ -296,15 +295,13 @@ def _prepare(
             "y_sd": np.full(len(yv), np.nan),
             "n": n_filled,
         }
-        return _Data(keys, x, facets, categorical, facet_first, x_key, stats)
+        return _Data(keys, x, facets, categorical, facet_first, stats)
     blanked = {"__y": yv} if nv is None else {"__y": yv, "__n": nv}
     df = df.with_columns(pl.Series(k, v, nan_to_null=True) for k, v in blanked.items())
     agg = _aggregate(df, x, facets, n is not None)
     first = np.concatenate(([True], ~dup))
     stats = {c: agg.get_column(c).cast(pl.Float64).to_numpy() for c in _SUBGROUP_COLUMNS}
-    return _Data(
-        agg.select(*facets, x), x, facets, categorical, facet_first[first], x_key[first], stats
-    )
+    return _Data(agg.select(*facets, x), x, facets, categorical, facet_first[first], stats)
 
 
 _SUBGROUP_COLUMNS = ("y", "n", "y_sum", "y_length", "y_mean", "y_sd")
@@ -360,10 +357,10 @@ class _Layout:
 
 
 def _layout(data: _Data, freeze: Any, parts: Any, exclude: Any) -> _Layout:
-    rows = len(data.x_key)
+    rows = data.keys.height
     if rows == 0:
         raise SpcInputError("qic: there are no rows with an x value to chart.")
-    _, keys = frames.order_keys(
+    x_key, keys = frames.order_keys(
         data.keys.get_column(data.x),
         {"freeze": freeze, "parts": parts, "exclude": exclude},
         "qic",
@@ -371,12 +368,12 @@ def _layout(data: _Data, freeze: Any, parts: Any, exclude: Any) -> _Layout:
     facet = Segments.from_breaks(data.facet_first)
     part = np.ones(rows, np.int64)
     if keys["parts"] is not None and len(keys["parts"]):
-        count = np.searchsorted(np.sort(keys["parts"]), data.x_key, side="right")
+        count = np.searchsorted(np.sort(keys["parts"]), x_key, side="right")
         part += count - facet.repeat(count[facet.starts])
-    baseline = np.ones(rows, bool) if keys["freeze"] is None else data.x_key <= keys["freeze"][0]
+    baseline = np.ones(rows, bool) if keys["freeze"] is None else x_key <= keys["freeze"][0]
     include = np.ones(rows, bool)
     if keys["exclude"] is not None:
-        include = ~np.isin(data.x_key, keys["exclude"])
+        include = ~np.isin(x_key, keys["exclude"])
     seg = Segments.from_breaks(data.facet_first | np.concatenate(([True], part[1:] != part[:-1])))
     return _Layout(seg, facet, part, baseline, include)
 

@@ -139,3 +139,12 @@ def test_a_period_twice_is_refused():
     d = pl.DataFrame({"t": [1, 2, 2], "v": [1.0, 2, 3]})
     with pytest.raises(SpcInputError, match=r"first at t = 2.*one value per period"):
         mdc(d, x="t", y="v")
+
+
+def test_no_rows_is_a_clear_error():
+    d = pl.DataFrame({"t": [None], "v": [1.0]}, schema={"t": pl.Int64, "v": pl.Float64})
+    with (
+        pytest.warns(SpcWarning, match="1 row"),
+        pytest.raises(SpcInputError, match="no rows with an x value"),
+    ):
+        mdc(d, x="t", y="v")

@@ -257,3 +257,10 @@ def test_every_facet_column_is_checked():
     d = series([1.0, 2, 3], home=["A", "A", "B"])
     with pytest.raises(SpcInputError, match=r"column 'unit' \(given as facets\)"):
         qic(d, x="t", y="v", facets=["unit", "home"])
+
+
+def test_text_x_with_arguments_that_are_not_in_the_data():
+    d = pl.DataFrame({"unit": ["ward A", "ward C", "ward E", "ward G"], "v": [1.0, 2, 3, 4]})
+    r = quiet(d, x="unit", y="v", chart="i", freeze="ward D", exclude=["ward B", "ward E"])
+    assert r.points["baseline"].to_list() == [True, True, False, False]
+    assert r.points["include"].to_list() == [True, True, False, True]
