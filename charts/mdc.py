@@ -59,7 +59,7 @@ class MdcResult:
         variation_type (point type of the group's last point), assurance_type
         (pass, fail or inconsistent against the target; null without a target, and
         on all but the last group), variation_icon and assurance_icon (the MDC icon
-        of the facet, on its last group).
+        of the facet, on its last group), short_group_warning and rule_set.
     rules : RuleSet
         The rule set applied, with its version.
     x, y : str
@@ -178,7 +178,9 @@ def mdc(
     mean, amr = _limits(seg, fix_y, screen_outliers)
     points = _points(df, seg, yv, mean, amr, rule_set, IMPROVEMENT[improvement])
     points = points.with_columns(target=_targets(df, facet, target))
-    summary = _summary(points, facet, seg, improvement)
+    summary = _summary(points, facet, seg, improvement).with_columns(
+        rule_set=pl.lit(f"{rule_set.name} {rule_set.version}")
+    )
     _warn_short(summary, facet, rule_set)
     return MdcResult(
         points=points,

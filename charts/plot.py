@@ -204,6 +204,21 @@ def qic_figure(
                 row=row,
                 col=col,
             )
+        if rows.get_column("target").null_count() < rows.height:
+            fig.add_trace(
+                go.Scatter(
+                    x=rows.get_column(result.x).to_list(),
+                    y=rows.get_column("target").to_list(),
+                    mode="lines",
+                    line={"color": TARGET, "width": 1.5, "dash": "dot"},
+                    name="Target",
+                    legendgroup="target",
+                    showlegend=first,
+                    hovertemplate="target %{y:.4g}<extra></extra>",
+                ),
+                row=row,
+                col=col,
+            )
         colours = [SIGNAL if f else DATA for f in rows.get_column("__flag").to_list()]
         fig.add_trace(
             go.Scatter(

@@ -41,6 +41,7 @@ _OUTPUT_COLUMNS = (
     "n_crossings_min",
     "runs_signal",
     "sigma_signal",
+    "target",
 )
 _PROPORTION_CHARTS = frozenset({"p", "pp"})
 
@@ -55,13 +56,14 @@ class QicResult:
         One row per facet and x: the x and facet columns under their own names,
         then y, n, y_sum, y_length, y_mean, y_sd, cl, lcl, ucl, lcl_95, ucl_95,
         part, xx, baseline, include, n_obs, n_useful, longest_run, longest_run_max,
-        n_crossings, n_crossings_min, runs_signal and sigma_signal. With the IHI
-        rules also shift, trend and astronomical.
+        n_crossings, n_crossings_min, runs_signal, sigma_signal and target. With
+        the IHI rules also shift, trend, astronomical, n_runs, n_runs_min and n_runs_max.
     summary : polars.DataFrame
         One row per facet and part: n_obs, n_useful, longest_run,
         longest_run_max, n_crossings, n_crossings_min, runs_signal, the average
-        limits (a_lcl, a_lcl_95, cl, a_ucl_95, a_ucl), sigma_signal (a count) and
-        trial_limits (the baseline had too few points for firm limits).
+        limits (a_lcl, a_lcl_95, cl, a_ucl_95, a_ucl), sigma_signal (a count),
+        trial_limits (the baseline had too few points for firm limits) and rule_set
+        (name and version of the rules applied).
     chart : str
         Chart type.
     rules : RuleSet
@@ -105,6 +107,7 @@ def qic(
     multiply: float = 1,
     screen_mr: bool = True,
     rules: str | RuleSet = "anhoej",
+    target: float | None = None,
 ) -> QicResult:
     """Run chart or control chart of ``y`` (over ``n``) along ``x``, per facet.
 
@@ -141,6 +144,9 @@ def qic(
         sigma (I, T, P', U' and I' charts), as qicharts2 does once attached.
     rules : str or RuleSet
         ``"anhoej"`` (qicharts2's runs rules) or, for run charts, ``"ihi"``.
+    target : float, optional
+        A target on the scale of the chart (after ``multiply``), drawn as a line and
+        returned in the ``target`` column; it does not affect the signals.
 
     Returns
     -------
@@ -186,6 +192,8 @@ def qic(
             "qic: the IHI rules are rules for run charts (chart = 'run'). Control charts "
             "use 3-sigma limits with the 'anhoej' runs rules."
         )
+    if target is not None and not np.isfinite(target):
+        raise SpcInputError(f"qic: target = {target!r} must be a number.")
     if not (np.isfinite(multiply) and multiply > 0):
         raise SpcInputError(f"qic: multiply = {multiply!r} must be a positive number.")
     if freeze is not None and parts:
@@ -211,6 +219,7 @@ def qic(
     runs = anhoej(g.seg, lim.y, lim.cl, layout.include)
     no_runs = data.categorical or chart == "mr"
     columns, per_segment = _columns(data, layout, g, lim, runs, multiply, no_runs)
+    columns["target"] = np.full(len(g.y), np.nan if target is None else float(target))
     if rule_set.name == "ihi":
         _add_ihi(columns, per_segment, g, lim, runs, layout.include, rule_set)
     points = _points_frame(data, columns)
@@ -523,6 +532,7 @@ def _summary(
         summary = pl.concat([data.keys.select(data.facets)[seg.starts], summary], how="horizontal")
     if len(data.facets) > 1:  # segments run with the first facet fastest; list it first
         summary = summary.sort([*data.facets, "part"], maintain_order=True)
+    summary = summary.with_columns(rule_set=pl.lit(f"{rules.name} {rules.version}"))
     _warn_trial(summary, data.facets, trial, rules)
     return summary
 

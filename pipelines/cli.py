@@ -127,6 +127,7 @@ def _run_qic(args: argparse.Namespace) -> None:
         multiply=args.multiply,
         screen_mr=not args.no_screen_mr,
         rules=args.rules,
+        target=args.target,
         **kwargs,
     )
     fig = qic_figure(result, title=args.title, ylab=args.ylab)
@@ -191,6 +192,7 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--multiply", type=float, default=1.0, help="scale, e.g. 1000 per 1,000")
     q.add_argument("--no-screen-mr", action="store_true", help="do not screen moving ranges")
     q.add_argument("--rules", default="anhoej", choices=["anhoej", "ihi"], help="rule set")
+    q.add_argument("--target", type=float, help="target line, on the chart's scale")
     q.set_defaults(func=_run_qic)
 
     m = sub.add_parser("mdc", help="Making Data Count XmR chart (NHSRplotthedots semantics)")

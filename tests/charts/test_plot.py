@@ -91,3 +91,21 @@ def test_report_page_is_self_contained_and_explains(falls):
     assert "outside the control limits" in page or "above the upper control limit" in page
     assert "rule set anhoej, version qicharts2-0.8.1" in page
     assert not re.search(r"<script[^>]+src=", page)  # plotly.js is embedded, no CDN
+
+
+def test_a_target_is_drawn_and_returned(falls):
+    r = quietly(
+        qic,
+        falls,
+        x="month",
+        y="falls",
+        n="bed_days",
+        chart="u",
+        multiply=1000,
+        facets="home",
+        target=5.0,
+    )
+    assert r.points["target"].unique().to_list() == [5.0]
+    targets = [t for t in qic_figure(r).data if t.name == "Target"]
+    assert len(targets) == 2
+    assert set(targets[0].y) == {5.0}

@@ -264,3 +264,11 @@ def test_text_x_with_arguments_that_are_not_in_the_data():
     r = quiet(d, x="unit", y="v", chart="i", freeze="ward D", exclude=["ward B", "ward E"])
     assert r.points["baseline"].to_list() == [True, True, False, False]
     assert r.points["include"].to_list() == [True, True, False, True]
+
+
+def test_summaries_name_their_rule_set():
+    assert quiet(series([1.0, 2, 3]), x="t", y="v").summary["rule_set"].to_list() == [
+        "anhoej qicharts2-0.8.1"
+    ]
+    ihi = quiet(series([1.0, 2, 3]), x="t", y="v", rules="ihi")
+    assert ihi.summary["rule_set"].to_list() == ["ihi perla2011-table1.v1"]
