@@ -446,6 +446,9 @@ def _series(name: str, values: np.ndarray, count: bool = False) -> pl.Series:
     finite = np.isfinite(values)
     if finite.all():
         return pl.Series(name, values.astype(np.int64) if count else values)
+    if not finite.any():  # e.g. n without a denominator, y_sd of single values, no target
+        dtype = pl.Int64 if count else pl.Float64
+        return pl.repeat(None, len(values), dtype=dtype, eager=True).alias(name)
     s = pl.Series(name, np.where(finite, values, np.nan), nan_to_null=True)
     return s.cast(pl.Int64) if count else s
 
