@@ -27,10 +27,10 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from charts.explain import Finding, explain_mdc, explain_qic
+from charts.mdc import MdcResult
 from charts.rules import RuleSet
 
 if TYPE_CHECKING:
-    from charts.mdc import MdcResult
     from charts.qic import QicResult
 
 DATA = "#4a6fa5"
@@ -369,9 +369,7 @@ def _badge(summary_row: dict[str, Any]) -> str:
     return variation + (f" · target: {assurance}" if assurance else "")
 
 
-def report_html(
-    fig: go.Figure, findings: list[Finding], rules: RuleSet, *, title: str, note: str = ""
-) -> str:
+def report_html(fig: go.Figure, findings: list[Finding], rules: RuleSet, *, title: str) -> str:
     """A self-contained HTML page: the chart, then the findings in plain words.
 
     plotly.js is embedded, so the page opens offline, from a shared drive or an email.
@@ -400,11 +398,11 @@ ul.findings > li.signal {{ border-left-color: {SIGNAL}; }}
 <ul class="findings">{"".join(items)}</ul>
 <section class="rules"><h3>How signals are found: {html.escape(rules.label)}
 (rule set {html.escape(rules.name)}, version {html.escape(rules.version)})</h3>
-<ul>{rules_list}</ul><p>Source: {html.escape(rules.source)}.</p>{note}</section>
+<ul>{rules_list}</ul><p>Source: {html.escape(rules.source)}.</p></section>
 </body></html>
 """
 
 
 def findings_for(result: QicResult | MdcResult) -> list[Finding]:
     """The plain-language findings of either kind of result."""
-    return explain_mdc(result) if hasattr(result, "facet") else explain_qic(result)
+    return explain_mdc(result) if isinstance(result, MdcResult) else explain_qic(result)

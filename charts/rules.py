@@ -116,11 +116,6 @@ class RuleSet:
     min_points: int = 12
     runs_table: dict[int, tuple[int, int]] = field(default_factory=dict, compare=False)
 
-    @property
-    def title(self) -> str:
-        """The name and version a chart prints, e.g. ``"anhoej (qicharts2-0.8.1)"``."""
-        return f"{self.name} ({self.version})"
-
 
 ANHOEJ = RuleSet(
     name="anhoej",

@@ -116,13 +116,6 @@ class Segments:
         """Position of every row within its segment (0, 1, 2, ...)."""
         return np.arange(self.n) - np.repeat(self.starts, self.lengths)
 
-    @cached_property
-    def first(self) -> np.ndarray:
-        """True on the first row of each segment."""
-        out = np.zeros(self.n, bool)
-        out[self.starts] = True
-        return out
-
     def repeat(self, per_segment: np.ndarray) -> np.ndarray:
         """Broadcast one value per segment to its rows."""
         return np.repeat(per_segment, self.lengths)

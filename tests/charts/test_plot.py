@@ -28,8 +28,8 @@ def falls():
     )
 
 
-def test_qic_figure_has_a_panel_per_facet_and_names_its_rules(falls):
-    r = quietly(
+def u_chart(falls, **kwargs):
+    return quietly(
         qic,
         falls,
         x="month",
@@ -38,8 +38,12 @@ def test_qic_figure_has_a_panel_per_facet_and_names_its_rules(falls):
         chart="u",
         facets="home",
         multiply=1000,
-        parts=[8],
+        **kwargs,
     )
+
+
+def test_qic_figure_has_a_panel_per_facet_and_names_its_rules(falls):
+    r = u_chart(falls, parts=[8])
     fig = qic_figure(r)
     assert fig.layout.title.text == "U chart of falls / bed_days × 1000"
     assert "Anhøj run rules" in fig.layout.title.subtitle.text
@@ -94,17 +98,7 @@ def test_report_page_is_self_contained_and_explains(falls):
 
 
 def test_a_target_is_drawn_and_returned(falls):
-    r = quietly(
-        qic,
-        falls,
-        x="month",
-        y="falls",
-        n="bed_days",
-        chart="u",
-        multiply=1000,
-        facets="home",
-        target=5.0,
-    )
+    r = u_chart(falls, target=5.0)
     assert r.points["target"].unique().to_list() == [5.0]
     targets = [t for t in qic_figure(r).data if t.name == "Target"]
     assert len(targets) == 2
