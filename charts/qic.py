@@ -161,19 +161,20 @@ def qic(
     Examples
     --------
     >>> import polars as pl
-    >>> d = pl.DataFrame({"month": list(range(1, 11)), "falls": [3, 5, 4, 6, 2, 5, 3, 4, 9, 4]})
-    >>> r = qic(d, x="month", y="falls", chart="c")
-    >>> r.points.select("month", "y", "cl", "ucl", "sigma_signal").tail(3)
+    >>> falls = [3, 5, 4, 6, 2, 5, 3, 4, 9, 4, 5, 4]
+    >>> r = qic(pl.DataFrame({"month": range(1, 13), "falls": falls}), x="month", y="falls",
+    ...         chart="c")
+    >>> r.points.select("month", "y", "cl", pl.col("ucl").round(2), "sigma_signal").tail(3)
     shape: (3, 5)
-    ┌───────┬─────┬─────┬──────────┬──────────────┐
-    │ month ┆ y   ┆ cl  ┆ ucl      ┆ sigma_signal │
-    │ ---   ┆ --- ┆ --- ┆ ---      ┆ ---          │
-    │ i64   ┆ f64 ┆ f64 ┆ f64      ┆ bool         │
-    ╞═══════╪═════╪═════╪══════════╪══════════════╡
-    │ 8     ┆ 4.0 ┆ 4.5 ┆ 10.86396 ┆ false        │
-    │ 9     ┆ 9.0 ┆ 4.5 ┆ 10.86396 ┆ false        │
-    │ 10    ┆ 4.0 ┆ 4.5 ┆ 10.86396 ┆ false        │
-    └───────┴─────┴─────┴──────────┴──────────────┘
+    ┌───────┬─────┬─────┬───────┬──────────────┐
+    │ month ┆ y   ┆ cl  ┆ ucl   ┆ sigma_signal │
+    │ ---   ┆ --- ┆ --- ┆ ---   ┆ ---          │
+    │ i64   ┆ f64 ┆ f64 ┆ f64   ┆ bool         │
+    ╞═══════╪═════╪═════╪═══════╪══════════════╡
+    │ 10    ┆ 4.0 ┆ 4.5 ┆ 10.86 ┆ false        │
+    │ 11    ┆ 5.0 ┆ 4.5 ┆ 10.86 ┆ false        │
+    │ 12    ┆ 4.0 ┆ 4.5 ┆ 10.86 ┆ false        │
+    └───────┴─────┴─────┴───────┴──────────────┘
 
     Nine falls in month 9 is high, but within what this process produces by chance.
     """
@@ -545,11 +546,11 @@ def _warn_trial(
 ) -> None:
     if not trial.any():
         return
-    where = summary.filter(pl.col("trial_limits")).select(*facets, "part").head(5).rows()
+    short = summary.filter(pl.col("trial_limits")).select(*facets, "part").head(5).rows()
+    where = "; ".join(" ".join([*map(str, row[:-1]), f"part {row[-1]}"]) for row in short)
     warnings.warn(
         f"qic: {int(trial.sum())} series have fewer than {rules.min_points} baseline points, "
-        f"so their limits are trial limits that will firm up as data accrue "
-        f"(facets and part: {where}).",
+        f"so their limits are trial limits that will firm up as data accrue ({where}).",
         SpcWarning,
         stacklevel=3,
     )

@@ -118,7 +118,7 @@ def runs_limits(n_useful: np.ndarray, rules: RuleSet) -> tuple[np.ndarray, np.nd
     --------
     >>> from charts.rules import IHI
     >>> runs_limits(np.array([9, 20, 40, 41]), IHI)
-    (array([nan,  6., 15., 15.]), array([nan, 16., 27., 28.]))
+    (array([nan,  6., 15., 16.]), array([nan, 16., 27., 27.]))
     """
     n = np.asarray(n_useful, dtype=float)
     a = np.floor(n / 2)
