@@ -1,0 +1,1 @@
+"""Connectors: read the raw extracts of each source system into typed polars frames."""

@@ -1,0 +1,222 @@
+r"""Opening an extract: its encoding, header, source, table and schema version.
+
+A file is identified by its header, matched against every layout in
+:mod:`connectors.schemas`. Report exports may carry a preamble (report name, run date,
+population) above the header: the first 20 lines are searched for it. Files that
+cannot be read are refused whole with :class:`FileRefusedError`, whose message says why
+and what to do.
+
+Examples
+--------
+>>> decode(b"\\xef\\xbb\\xbfa,b\\n")
+('a,b\\n', 'utf-8-sig')
+>>> decode("Zo\\u00eb".encode("cp1252"))
+('Zoë', 'cp1252')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from connectors.schemas import SPECS, TableSpec
+
+HEADER_SEARCH_LINES = 20
+DELIMITERS = (",", "|", "\t", ";")
+JOURNAL_HEADER = ("L", "Date", "Details", "Drawing", "Flags", "R")
+
+
+class FileRefusedError(Exception):
+    """A whole file cannot be loaded; the message says why and how to fix it."""
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """An identified extract with its data rows as text.
+
+    Attributes
+    ----------
+    path : Path
+        Where it was read from.
+    sha256 : str
+        Hash of its bytes (a file seen before, unchanged, is not loaded again).
+    encoding : str
+        utf-8-sig, utf-8 or cp1252.
+    spec : TableSpec
+        Source, table and version recognised from its header.
+    rows : polars.DataFrame
+        One row per non-blank line after the header, all text, under the spec's
+        column names, with ``__row``: the line number in the file.
+    preamble : int
+        Non-blank lines above the header (report exports).
+    unknown_columns : tuple of str
+        Columns not in the spec (loaded nowhere; worth a warning).
+    """
+
+    path: Path
+    sha256: str
+    encoding: str
+    spec: TableSpec
+    rows: pl.DataFrame
+    preamble: int
+    unknown_columns: tuple[str, ...]
+
+    @property
+    def rows_in(self) -> int:
+        """Data rows in the file: the non-blank lines other than the header."""
+        return self.rows.height + self.preamble
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode an extract: BOM means UTF-8, else strict UTF-8, else Windows-1252.
+
+    Latin-1 is never assumed: it reads cp1252's 0x80-0x9F (such as the euro sign)
+    as control characters.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise FileRefusedError(
+            f"its bytes are neither UTF-8 nor Windows-1252 (byte {exc.start}). Export it "
+            "again as CSV, UTF-8 or Windows-1252."
+        ) from None
+
+
+def _fields(line: str, delimiter: str) -> list[str]:
+    return [f.strip().strip('"').strip() for f in line.rstrip("\r\n").split(delimiter)]
+
+
+def _normalise(name: str) -> str:
+    return "".join(name.lower().split())
+
+
+def identify(header: list[str]) -> tuple[TableSpec, list[str], float]:
+    """The spec a header matches best, the required columns it lacks, and the match score.
+
+    The score is the share of the spec's columns present (aliases count). An exact
+    match (the same columns, no more) wins over a spec the header merely contains, so
+    SystmOne v90 (with ``RemovedData``) and v91 (without) are told apart.
+    """
+    present = {_normalise(h) for h in header}
+    scored = []
+    for spec in SPECS:
+        found = [
+            c
+            for c in spec.columns
+            if any(_normalise(n) in present for n in (c, *spec.aliases.get(c, ())))
+        ]
+        score = len(found) / len(spec.columns)
+        missing = [c for c in spec.required if c not in found]
+        exact = score == 1 and len(present) == len(spec.columns)
+        scored.append(((not missing, exact, score), spec, missing, score))
+    _, spec, missing, score = max(scored, key=lambda t: t[0])
+    return spec, missing, score
+
+
+def _find_header(lines: list[str]) -> tuple[int, str, TableSpec, list[str], list[str]]:
+    candidates = []
+    for i, line in enumerate(lines[:HEADER_SEARCH_LINES]):
+        if not line.strip():
+            continue
+        for delimiter in DELIMITERS:
+            fields = _fields(line, delimiter)
+            if len(fields) < 2:
+                continue
+            if tuple(fields) == JOURNAL_HEADER:
+                raise FileRefusedError(
+                    "it is a SystmOne patient-record (journal) export: free text, one entry "
+                    "per consultation, with no codes or values to measure. Use a Clinical "
+                    "Reporting export (Breakdown > Show patients > Table > Open as CSV) or "
+                    "the Strategic Reporting Extract instead."
+                )
+            spec, missing, score = identify(fields)
+            if score >= 0.3 and len(missing) <= len(spec.required) / 2:
+                candidates.append((not missing, score, i, delimiter, spec, missing, fields))
+    if not candidates:
+        known = sorted({f"{s.source}/{s.table} (v{s.version})" for s in SPECS})
+        raise FileRefusedError(
+            "its header matches no known extract. Known sources and versions: "
+            + ", ".join(known)
+            + ". See docs/extracts.md."
+        )
+    _, _, i, delimiter, spec, missing, fields = max(candidates, key=lambda c: (c[0], c[1], -c[2]))
+    return i, delimiter, spec, missing, fields
+
+
+def read_extract(path: Path) -> RawFile:
+    """Open, decode and identify one extract file.
+
+    Raises
+    ------
+    FileRefusedError
+        If the file is empty, binary, truncated, of an unknown layout, lacks a
+        required column, or is a SystmOne journal export.
+    """
+    data = path.read_bytes()
+    if not data.strip():
+        raise FileRefusedError("it is empty. Export it again.")
+    if b"\x00" in data[:65536]:
+        raise FileRefusedError(
+            "it is binary, not a CSV file (a spreadsheet or a zip?). Save it as CSV."
+        )
+    text, encoding = decode(data)
+    lines = text.splitlines(keepends=True)
+    i, delimiter, spec, missing, fields = _find_header(lines)
+    if missing:
+        raise FileRefusedError(
+            f"it looks like {spec.name} but lacks the required column(s) "
+            f"{', '.join(map(repr, missing))}. Export it again with all the columns of "
+            "docs/extracts.md."
+        )
+    last = lines[-1]
+    if not last.endswith(("\n", "\r")) and len(_fields(last, delimiter)) < len(fields):
+        raise FileRefusedError(
+            f"it is truncated: the last line (line {len(lines)}) stops part-way through a "
+            "row. Copy or export the file again."
+        )
+    rows = pl.read_csv(
+        io.StringIO("".join(lines[i:])),
+        separator=delimiter,
+        infer_schema=False,
+        truncate_ragged_lines=True,
+    )
+    rows = rows.rename(_canonical_names(rows.columns, spec))
+    rows = rows.with_columns(__row=pl.int_range(i + 2, i + 2 + rows.height))
+    blank = pl.all_horizontal(
+        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
+        for c in rows.columns
+        if c != "__row"
+    )
+    rows = rows.filter(~blank)
+    for col in spec.columns:
+        if col not in rows.columns:
+            rows = rows.with_columns(pl.lit(None, pl.String).alias(col))
+    unknown = tuple(c for c in rows.columns if c not in spec.columns and c != "__row")
+    preamble = sum(1 for line in lines[:i] if line.strip())
+    return RawFile(
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+        spec=spec,
+        rows=rows.select("__row", *spec.columns),
+        preamble=preamble,
+        unknown_columns=unknown,
+    )
+
+
+def _canonical_names(header: list[str], spec: TableSpec) -> dict[str, str]:
+    lookup = {}
+    for col in spec.columns:
+        for name in (col, *spec.aliases.get(col, ())):
+            lookup[_normalise(name)] = col
+    return {h: lookup[_normalise(h)] for h in header if _normalise(h) in lookup}

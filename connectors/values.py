@@ -1,0 +1,118 @@
+"""Reading the values of extract columns: NHS numbers, day-first dates, numbers as text.
+
+Each parser is a polars expression over a text column, so a whole file is parsed in
+one pass. Parsers return the value and, beside it, the rule a bad value breaks (null
+when the value is fine or merely missing): the loader quarantines rows with a rule.
+
+Examples
+--------
+>>> import polars as pl
+>>> d = pl.DataFrame({"nhs": ["943 476 5919", "987 654 4321", "9.99E+09", ""]})
+>>> d.select(nhs_number("nhs")).unnest("nhs")["value"].to_list()
+['9434765919', None, None, None]
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+MISSING = ("", "n/a", "na", "null", "none", "-", "--", "not recorded", "unknown")
+_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)  # NHS number modulus 11 (tech_nn_check_digit)
+_NUMBER = (
+    r"^\s*(?P<comparator><=|>=|<|>|=)?\s*£?\s*(?P<number>[-+]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+)"
+    r"\s*(?P<unit>[^\d\s].*?)?\s*$"
+)
+_TIME_SUFFIXES = ("", " %H:%M", " %H:%M:%S", "T%H:%M:%S", " %H:%M:%S%.f")
+
+
+def text(column: str) -> pl.Expr:
+    """The column stripped of surrounding space, with the usual "missing" words as null."""
+    c = pl.col(column).str.strip_chars()
+    return pl.when(c.str.to_lowercase().is_in(MISSING)).then(None).otherwise(c)
+
+
+def _struct(value: pl.Expr, problem: pl.Expr, name: str) -> pl.Expr:
+    return pl.struct(value.alias("value"), problem.alias("problem")).alias(name)
+
+
+def nhs_number(column: str) -> pl.Expr:
+    """An NHS number, normalised to 10 digits and checked (modulus 11).
+
+    Spaces, hyphens and a leading apostrophe are removed. The problem says why a
+    present value is refused: scientific notation, not 10 digits, all one digit, or a
+    failed check digit. The result is a struct of ``value`` and ``problem``.
+    """
+    raw = text(column)
+    s = raw.str.strip_chars_start("'").str.replace_all(r"[\s\-]", "")
+    digits = [s.str.slice(i, 1).cast(pl.Int32, strict=False) for i in range(10)]
+    total = pl.sum_horizontal(d * w for d, w in zip(digits, _WEIGHTS, strict=False))
+    check = 11 - total % 11
+    check = pl.when(check == 11).then(0).otherwise(check)  # 11 -> 0; 10 has no check digit
+    ten = s.str.contains(r"^\d{10}$")
+    same = pl.any_horizontal(s == str(d) * 10 for d in range(10))  # 1111111111 passes mod 11
+    problem = (
+        pl.when(raw.is_null())
+        .then(None)
+        .when(s.str.contains(r"(?i)^[\d.]+e\+?\d+$"))
+        .then(pl.lit("is in scientific notation (Excel): the digits are lost"))
+        .when(~ten)
+        .then(pl.lit("is not 10 digits"))
+        .when(same)
+        .then(pl.lit("has all ten digits the same"))
+        .when((check == 10) | (check != digits[9]))
+        .then(pl.lit("fails the NHS number check digit (modulus 11)"))
+    )
+    value = pl.when(raw.is_not_null() & problem.is_null()).then(s)
+    return _struct(value, problem, column)
+
+
+def dates(column: str, formats: tuple[str, ...]) -> pl.Expr:
+    """A date or date-time read with explicit day-first ``formats`` (each optionally timed).
+
+    Returns a struct of ``value`` (Datetime) and ``problem``: impossible dates
+    (31/02/2024), Excel serial numbers and any other layout are refused.
+    """
+    raw = text(column)
+    parsed = pl.coalesce(
+        raw.str.strptime(pl.Datetime("us"), f + t, strict=False, exact=True)
+        for f in formats
+        for t in _TIME_SUFFIXES
+    )
+    problem = (
+        pl.when(raw.is_null() | parsed.is_not_null())
+        .then(None)
+        .when(raw.str.contains(r"^\d{5}(\.\d+)?$"))
+        .then(pl.lit("looks like an Excel serial number, not a date"))
+        .otherwise(pl.lit("is not a date in a known day-first layout"))
+    )
+    return _struct(parsed, problem, column)
+
+
+def numbers(column: str) -> pl.Expr:
+    """A number stored as text, split into ``value``, ``comparator`` and ``unit``.
+
+    ``"72.5 kg"`` gives 72.5 and ``kg``; ``"<5"`` gives 5 and ``<``; thousands
+    separators and a pound sign are dropped. Missing words give null, never 0.
+    """
+    raw = text(column)
+    parts = raw.str.extract_groups(_NUMBER)
+    value = parts.struct.field("number").str.replace_all(",", "").cast(pl.Float64, strict=False)
+    problem = pl.when(raw.is_not_null() & value.is_null()).then(pl.lit("is not a number"))
+    return pl.struct(
+        value.alias("value"),
+        parts.struct.field("comparator").alias("comparator"),
+        parts.struct.field("unit").alias("unit"),
+        problem.alias("problem"),
+    ).alias(column)
+
+
+def flag(column: str) -> pl.Expr:
+    """A yes/no column (Y, N, Yes, No, true, false, 1, 0) as Boolean; other text is null."""
+    c = text(column).str.to_lowercase()
+    return (
+        pl.when(c.is_in(("y", "yes", "true", "1", "t")))
+        .then(True)
+        .when(c.is_in(("n", "no", "false", "0", "f")))
+        .then(False)
+        .alias(column)
+    )
