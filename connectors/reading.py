@@ -8,9 +8,9 @@ and what to do.
 
 Examples
 --------
->>> decode(b"\\xef\\xbb\\xbfa,b\\n")
-('a,b\\n', 'utf-8-sig')
->>> decode("Zo\\u00eb".encode("cp1252"))
+>>> decode(b"\xef\xbb\xbfa,b\n")
+('a,b\n', 'utf-8-sig')
+>>> decode("Zo\u00eb".encode("cp1252"))
 ('Zoë', 'cp1252')
 """
 
