@@ -49,8 +49,9 @@ class RawFile:
     spec : TableSpec
         Source, table and version recognised from its header.
     rows : polars.DataFrame
-        One row per non-blank line after the header, all text, under the spec's
-        column names, with ``__row``: the line number in the file.
+        One row per non-blank line after the header, all text, under the columns of
+        every version of the table (null where this version has no such column), with
+        ``__row``: the line number in the file.
     preamble : int
         Non-blank lines above the header (report exports).
     unknown_columns : tuple of str
@@ -198,17 +199,23 @@ def read_extract(path: Path) -> RawFile:
         if c != "__row"
     )
     rows = rows.filter(~blank)
-    for col in spec.columns:
-        if col not in rows.columns:
-            rows = rows.with_columns(pl.lit(None, pl.String).alias(col))
-    unknown = tuple(c for c in rows.columns if c not in spec.columns and c != "__row")
+    # Every column of every version of this table, so a connector is written once per table.
+    known = list(
+        dict.fromkeys(
+            c for s in SPECS if (s.source, s.table) == (spec.source, spec.table) for c in s.columns
+        )
+    )
+    unknown = tuple(c for c in rows.columns if c not in known and c != "__row")
+    rows = rows.with_columns(
+        pl.lit(None, pl.String).alias(c) for c in known if c not in rows.columns
+    )
     preamble = sum(1 for line in lines[:i] if line.strip())
     return RawFile(
         path=path,
         sha256=hashlib.sha256(data).hexdigest(),
         encoding=encoding,
         spec=spec,
-        rows=rows.select("__row", *spec.columns),
+        rows=rows.select("__row", *known),
         preamble=preamble,
         unknown_columns=unknown,
     )

@@ -1,0 +1,282 @@
+"""What every connector shares: the parsed result, row fates, and pseudonymisation.
+
+A connector turns a :class:`~connectors.reading.RawFile` into a :class:`Parsed`: the
+rows to load (typed, minimised, NHS numbers already replaced by a keyed pseudonym),
+the rows to quarantine (with the column, rule and a message saying how to fix it) and
+the rows to skip (with the reason). Every data row lands in exactly one of the three.
+
+Examples
+--------
+>>> key = b"demo-key"
+>>> pseudonymise(pl.Series(["9434765919", None]), key).to_list()[1] is None
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from connectors.reading import RawFile
+from connectors.values import MISSING
+
+SUMMARY_ROW = r"(?i)^\s*(total|grand total|count|end of report)\b"
+QUARANTINE_SCHEMA = {
+    "__row": pl.Int64,
+    "column": pl.String,
+    "raw_value": pl.String,
+    "rule": pl.String,
+    "message": pl.String,
+}
+SKIPPED_SCHEMA = {"__row": pl.Int64, "reason": pl.String}
+WITHHELD = "(withheld: an NHS number is never copied into logs)"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a connector needs beyond the file: where it came from and the project key.
+
+    Attributes
+    ----------
+    site_id : str
+        Site the file belongs to (its folder in the inbox).
+    key : bytes
+        Pseudonymisation key (HMAC-SHA256).
+    home_id : str or None
+        Care home, for care-home files (their folder in the inbox).
+    test_range_is_test : bool
+        Treat NHS numbers 999 000 0000-999 999 9999 as test patients (live data). Off
+        for the synthetic extracts, which use only that range.
+    """
+
+    site_id: str
+    key: bytes
+    home_id: str | None = None
+    test_range_is_test: bool = False
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The fate of every data row of one file.
+
+    Attributes
+    ----------
+    file : RawFile
+        The file read.
+    table : str
+        Raw warehouse table the rows go to (e.g. ``raw_emis_observation``).
+    rows : polars.DataFrame
+        Rows to load, with ``source_row`` (line number in the file).
+    quarantine : polars.DataFrame
+        ``source_row, column, raw_value, rule, message``: rows refused, one per row.
+    skipped : polars.DataFrame
+        ``source_row, reason``: preamble and total lines, test patients, rows deleted at
+        source, exact duplicates.
+    test_keys : tuple of str
+        Source keys of the test patients skipped, so that their events skip too.
+    """
+
+    file: RawFile
+    table: str
+    rows: pl.DataFrame
+    quarantine: pl.DataFrame
+    skipped: pl.DataFrame
+    test_keys: tuple[str, ...] = ()
+
+    @property
+    def skip_reasons(self) -> dict[str, int]:
+        """Skipped rows counted by reason (preamble lines included)."""
+        counts = self.skipped.group_by("reason").len().sort("reason").rows()
+        out = dict(counts)
+        if self.file.preamble:
+            out["preamble"] = out.get("preamble", 0) + self.file.preamble
+        return out
+
+    @property
+    def rows_skipped(self) -> int:
+        """Skipped rows, preamble lines included."""
+        return self.skipped.height + self.file.preamble
+
+
+def pseudonymise(nhs_numbers: pl.Series, key: bytes) -> pl.Series:
+    """Keyed HMAC-SHA256 pseudonyms of validated NHS numbers (hex; null stays null).
+
+    The key is what makes this pseudonymisation rather than a hash: there are only
+    about 10^9 valid NHS numbers, so unkeyed hashes could be reversed by listing them
+    all (../shared/docs/domain-spec.md §4). Each distinct number is hashed once.
+    """
+    uniq = nhs_numbers.drop_nulls().unique()
+    digests = [hmac.new(key, v.encode(), hashlib.sha256).hexdigest() for v in uniq.to_list()]
+    mapping = dict(zip(uniq.to_list(), digests, strict=True))
+    return nhs_numbers.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+Check = Callable[[str], pl.Expr]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How one table's text columns become typed rows.
+
+    Attributes
+    ----------
+    table : str
+        Raw warehouse table.
+    parse : dict
+        Column -> (rule, parser): the rule a bad value breaks (``nhs_number``, ``date``,
+        ``number``) and a parser from :mod:`connectors.values` returning a struct with
+        ``value`` and ``problem``.
+    required : tuple of str
+        Columns whose value must be present (after parsing).
+    skip : dict
+        Reason -> boolean expression over the text columns, tested in order.
+    select : dict
+        Output column -> expression over the parsed columns (``<col>`` is the
+        parsed struct's ``value``; ``<col>__comparator`` and ``<col>__unit`` for
+        numbers).
+    allowed : dict
+        Column -> the values it may take (after lower-casing).
+    dedupe : bool
+        Skip exact duplicate rows.
+    """
+
+    table: str
+    parse: Mapping[str, tuple[str, pl.Expr]]
+    select: Mapping[str, pl.Expr]
+    required: tuple[str, ...] = ()
+    skip: Mapping[str, pl.Expr] = field(default_factory=dict)
+    allowed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    dedupe: bool = True
+
+
+def apply(raw: RawFile, layout: Layout) -> Parsed:
+    """Sort every row of ``raw`` into loaded, quarantined or skipped, by ``layout``."""
+    text_cols = [c for c in raw.rows.columns if c != "__row"]
+    reason = pl.lit(None, pl.String)
+    for why, cond in reversed(list(layout.skip.items())):
+        reason = pl.when(cond.fill_null(False)).then(pl.lit(why)).otherwise(reason)
+    df = raw.rows.with_columns(__skip=reason)
+    if layout.dedupe:
+        dup = pl.struct(text_cols).is_duplicated() & ~pl.struct(text_cols).is_first_distinct()
+        df = df.with_columns(__skip=pl.coalesce("__skip", pl.when(dup).then(pl.lit("duplicate"))))
+    skipped = df.filter(pl.col("__skip").is_not_null()).select("__row", reason="__skip")
+    live = df.filter(pl.col("__skip").is_null())
+    parsed = live.with_columns(pl.col(c).alias(f"__raw_{c}") for c in layout.parse).with_columns(
+        **{c: expr for c, (_, expr) in layout.parse.items()}
+    )
+    problems = _problems(parsed, layout)
+    ok = parsed.filter(~pl.col("__row").is_in(problems.get_column("__row").implode()))
+    unpacked = []
+    for c in layout.parse:
+        fields = [f.name for f in ok.schema[c].fields]
+        unpacked += [pl.col(c).struct.field(f).alias(f"{c}__{f}") for f in fields if f != "value"]
+        unpacked.append(pl.col(c).struct.field("value").alias(c))
+    rows = ok.with_columns(unpacked).select(pl.col("__row").alias("source_row"), **layout.select)
+    return Parsed(
+        file=raw,
+        table=layout.table,
+        rows=rows,
+        quarantine=problems.rename({"__row": "source_row"}),
+        skipped=skipped.rename({"__row": "source_row"}),
+    )
+
+
+def _problems(parsed: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """The first problem of each row: unreadable, missing or not-allowed values."""
+    found = []
+    for column, (rule, _) in layout.parse.items():
+        raw = pl.col(f"__raw_{column}")
+        shown = pl.lit(WITHHELD) if rule == "nhs_number" else raw
+        found.append(
+            parsed.filter(pl.col(column).struct.field("problem").is_not_null()).select(
+                "__row",
+                column=pl.lit(column),
+                raw_value=shown,
+                rule=pl.lit(rule),
+                message=pl.format(
+                    "{} {}. Correct it in the source system and export the file again.",
+                    pl.lit(column),
+                    pl.col(column).struct.field("problem"),
+                ),
+            )
+        )
+    for column in layout.required:
+        value = (
+            pl.col(column).struct.field("value")
+            if column in layout.parse
+            else pl.col(column).str.strip_chars()
+        )
+        missing = value.is_null() | (
+            value.cast(pl.String).str.to_lowercase().is_in(MISSING)
+            if column not in layout.parse
+            else pl.lit(False)
+        )
+        found.append(
+            parsed.filter(missing).select(
+                "__row",
+                column=pl.lit(column),
+                raw_value=pl.lit(None, pl.String),
+                rule=pl.lit("required"),
+                message=pl.lit(f"{column} is empty, but every row needs one. Fill it in."),
+            )
+        )
+    for column, values in layout.allowed.items():
+        v = pl.col(column).str.strip_chars().str.to_lowercase()
+        found.append(
+            parsed.filter(v.is_not_null() & ~v.is_in(values)).select(
+                "__row",
+                column=pl.lit(column),
+                raw_value=pl.col(column),
+                rule=pl.lit("allowed_values"),
+                message=pl.lit(f"{column} must be one of: {', '.join(values)}."),
+            )
+        )
+    if not found:
+        return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    return (
+        pl.concat([f.cast(QUARANTINE_SCHEMA) for f in found])
+        .sort("__row", maintain_order=True)
+        .unique("__row", keep="first", maintain_order=True)
+    )
+
+
+def site_and_home(path: Path, inbox: Path) -> tuple[str, str | None]:
+    """Site (first folder under the inbox) and, for care-home files, the home folder."""
+    parts = path.relative_to(inbox).parts
+    home = parts[2] if len(parts) > 3 and parts[1] == "carehome" else None
+    return parts[0], home
+
+
+def is_set(column: str) -> pl.Expr:
+    """A flag column that holds something other than a "no" (EMIS ``DummyType``)."""
+    c = pl.col(column).str.strip_chars().str.to_lowercase()
+    return c.is_not_null() & ~c.is_in(("", "0", "false", "n", "no"))
+
+
+def with_pseudonyms(parsed: Parsed, ctx: Context, key_column: str | None = None) -> Parsed:
+    """Replace the ``nhs`` column by ``pseudo_id``: the NHS number goes no further.
+
+    With ``ctx.test_range_is_test`` (live data), NHS numbers in the 999 test range are
+    test patients and skip. ``key_column`` names the raw column of the person key, so
+    the keys of skipped test patients can be recorded.
+    """
+    rows = parsed.rows
+    skipped = parsed.skipped
+    if ctx.test_range_is_test:
+        test = pl.col("nhs").str.starts_with("999")
+        skipped = pl.concat(
+            [skipped, rows.filter(test).select("source_row", reason=pl.lit("test patient"))]
+        )
+        rows = rows.filter(~test)
+    rows = rows.with_columns(pseudo_id=pseudonymise(rows.get_column("nhs"), ctx.key)).drop("nhs")
+    keys: tuple[str, ...] = ()
+    if key_column is not None:
+        tested = skipped.filter(pl.col("reason") == "test patient").get_column("source_row")
+        raw = parsed.file.rows.filter(pl.col("__row").is_in(tested.implode()))
+        keys = tuple(raw.get_column(key_column).str.strip_chars().to_list())
+    return Parsed(parsed.file, parsed.table, rows, parsed.quarantine, skipped, keys)

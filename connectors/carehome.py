@@ -1,0 +1,142 @@
+"""The care-home minimum extract: residents, absences, incidents, observations.
+
+Each home's files sit in a folder named by its CQC location id. Residents carry the NHS
+number; the other files refer to them by the home's ``resident_local_id``, which the
+loader links to the resident's pseudonym within the same home.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from connectors.base import Context, Layout, Parsed, apply, with_pseudonyms
+from connectors.reading import RawFile
+from connectors.values import dates, flag, nhs_number, numbers, text
+
+ADMISSION_TYPES = ("permanent", "respite", "step_down")
+DISCHARGE_REASONS = ("died", "transfer_other_home", "hospital_not_returned", "home")
+ABSENCE_REASONS = ("hospital_admission", "ae_only", "other")
+INCIDENT_TYPES = ("fall", "pressure_ulcer", "other")
+HARM_LEVELS = ("none", "low", "moderate", "severe", "death")
+OBS_TYPES = ("weight_kg", "must_score", "bmi", "waterlow")
+
+
+def _key(ctx: Context) -> pl.Expr:
+    home = pl.lit(ctx.home_id) if ctx.home_id else text("home_id")
+    return pl.concat_str(home, pl.lit("/"), pl.col("resident_local_id").str.strip_chars())
+
+
+def _lower(column: str) -> pl.Expr:
+    return text(column).str.to_lowercase()
+
+
+def residents(raw: RawFile, ctx: Context) -> Parsed:
+    """residents.csv: one row per stay in the home."""
+    fmts = raw.spec.date_formats
+    layout = Layout(
+        table="raw_carehome_resident",
+        parse={
+            "nhs_number": ("nhs_number", nhs_number("nhs_number")),
+            "date_of_birth": ("date", dates("date_of_birth", fmts)),
+            "admission_date": ("date", dates("admission_date", fmts)),
+            "discharge_date": ("date", dates("discharge_date", fmts)),
+        },
+        required=("home_id", "resident_local_id", "nhs_number", "date_of_birth", "admission_date"),
+        allowed={
+            "admission_type": ADMISSION_TYPES,
+            "discharge_reason": DISCHARGE_REASONS,
+            "sex": ("m", "f", "u"),
+        },
+        select={
+            "site_id": pl.lit(ctx.site_id),
+            "home_id": text("home_id"),
+            "person_key": _key(ctx),
+            "nhs": pl.col("nhs_number"),
+            "birth_month": pl.col("date_of_birth").dt.truncate("1mo").dt.date(),
+            "sex": text("sex").str.to_uppercase(),
+            "admission_date": pl.col("admission_date").dt.date(),
+            "admission_type": _lower("admission_type"),
+            "discharge_date": pl.col("discharge_date").dt.date(),
+            "discharge_reason": _lower("discharge_reason"),
+            "preferred_place_of_death": _lower("preferred_place_of_death"),
+        },
+    )
+    return with_pseudonyms(apply(raw, layout), ctx)
+
+
+def absences(raw: RawFile, ctx: Context) -> Parsed:
+    """absences.csv: nights away, such as hospital stays (not occupied bed days)."""
+    fmts = raw.spec.date_formats
+    layout = Layout(
+        table="raw_carehome_absence",
+        parse={
+            "depart_datetime": ("date", dates("depart_datetime", fmts)),
+            "return_datetime": ("date", dates("return_datetime", fmts)),
+        },
+        required=("resident_local_id", "depart_datetime", "reason"),
+        allowed={"reason": ABSENCE_REASONS},
+        select={
+            "site_id": pl.lit(ctx.site_id),
+            "home_id": pl.lit(ctx.home_id),
+            "person_key": _key(ctx),
+            "start_dt": pl.col("depart_datetime"),
+            "end_dt": pl.col("return_datetime"),
+            "reason": _lower("reason"),
+        },
+    )
+    return apply(raw, layout)
+
+
+def incidents(raw: RawFile, ctx: Context) -> Parsed:
+    """incidents.csv: falls, pressure ulcers and other incidents, with harm."""
+    layout = Layout(
+        table="raw_carehome_incident",
+        parse={"incident_datetime": ("date", dates("incident_datetime", raw.spec.date_formats))},
+        required=("resident_local_id", "incident_datetime", "incident_type"),
+        allowed={"incident_type": INCIDENT_TYPES, "harm_level": HARM_LEVELS},
+        select={
+            "site_id": pl.lit(ctx.site_id),
+            "home_id": pl.lit(ctx.home_id),
+            "person_key": _key(ctx),
+            "incident_dt": pl.col("incident_datetime"),
+            "incident_type": _lower("incident_type"),
+            "harm_level": _lower("harm_level"),
+            "hospital_transfer": flag("hospital_transfer"),
+            "ambulance_called": flag("ambulance_called"),
+            "gp_called": flag("gp_called"),
+            "out_of_hours": flag("out_of_hours"),
+        },
+    )
+    return apply(raw, layout)
+
+
+def observations(raw: RawFile, ctx: Context) -> Parsed:
+    """observations.csv: weights, MUST scores, BMI, Waterlow (numbers may carry units)."""
+    layout = Layout(
+        table="raw_carehome_observation",
+        parse={
+            "obs_datetime": ("date", dates("obs_datetime", raw.spec.date_formats)),
+            "value": ("number", numbers("value")),
+        },
+        required=("resident_local_id", "obs_datetime", "obs_type", "value"),
+        allowed={"obs_type": OBS_TYPES},
+        select={
+            "site_id": pl.lit(ctx.site_id),
+            "home_id": pl.lit(ctx.home_id),
+            "person_key": _key(ctx),
+            "obs_dt": pl.col("obs_datetime"),
+            "obs_type": _lower("obs_type"),
+            "value_num": pl.col("value"),
+            "comparator": pl.col("value__comparator"),
+            "unit": pl.coalesce(text("unit"), pl.col("value__unit")),
+        },
+    )
+    return apply(raw, layout)
+
+
+TABLES = {
+    ("carehome", "residents"): residents,
+    ("carehome", "absences"): absences,
+    ("carehome", "incidents"): incidents,
+    ("carehome", "observations"): observations,
+}

@@ -1,0 +1,64 @@
+"""Hospital activity from the local trust: inpatient spells and A&E attendances."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from connectors.base import Context, Layout, Parsed, apply, with_pseudonyms
+from connectors.reading import RawFile
+from connectors.values import dates, nhs_number, text
+
+# NHS Data Dictionary admission methods meaning an emergency admission (§1.6, unverified).
+EMERGENCY_METHODS = ("21", "22", "23", "24", "25", "28", "2A", "2B", "2C", "2D")
+
+
+def spells(raw: RawFile, ctx: Context) -> Parsed:
+    """inpatient_spells.csv: one row per hospital spell."""
+    fmts = raw.spec.date_formats
+    layout = Layout(
+        table="raw_hospital_spell",
+        parse={
+            "nhs_number": ("nhs_number", nhs_number("nhs_number")),
+            "admit_date": ("date", dates("admit_date", fmts)),
+            "discharge_date": ("date", dates("discharge_date", fmts)),
+        },
+        required=("spell_id", "nhs_number", "admit_date", "admission_method"),
+        select={
+            "site_id": pl.lit(ctx.site_id),
+            "source_record_id": pl.col("spell_id").str.strip_chars(),
+            "nhs": pl.col("nhs_number"),
+            "admit_date": pl.col("admit_date").dt.date(),
+            "discharge_date": pl.col("discharge_date").dt.date(),
+            "admission_method": text("admission_method").str.to_uppercase(),
+            "emergency": text("admission_method").str.to_uppercase().is_in(EMERGENCY_METHODS),
+            "admission_source": text("admission_source"),
+            "discharge_destination": text("discharge_destination"),
+            "primary_diag_icd10": text("primary_diagnosis_icd10"),
+            "hrg": text("hrg"),
+        },
+    )
+    return with_pseudonyms(apply(raw, layout), ctx)
+
+
+def ae(raw: RawFile, ctx: Context) -> Parsed:
+    """ae_attendances.csv: one row per A&E attendance."""
+    layout = Layout(
+        table="raw_hospital_ae",
+        parse={
+            "nhs_number": ("nhs_number", nhs_number("nhs_number")),
+            "arrival_datetime": ("date", dates("arrival_datetime", raw.spec.date_formats)),
+        },
+        required=("attendance_id", "nhs_number", "arrival_datetime"),
+        select={
+            "site_id": pl.lit(ctx.site_id),
+            "source_record_id": pl.col("attendance_id").str.strip_chars(),
+            "nhs": pl.col("nhs_number"),
+            "arrival_dt": pl.col("arrival_datetime"),
+            "dept_type": text("department_type").str.zfill(2),
+            "disposal": text("disposal"),
+        },
+    )
+    return with_pseudonyms(apply(raw, layout), ctx)
+
+
+TABLES = {("hospital", "inpatient_spells"): spells, ("hospital", "ae_attendances"): ae}

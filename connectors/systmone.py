@@ -1,0 +1,98 @@
+"""SystmOne (TPP) Strategic Reporting Extract: SRPatient, SRCode, SRPrimaryCareMedication.
+
+Files are Windows-1252 with ``dd MMM yyyy`` dates. Events refer to patients by
+``IDPatient`` (SRPatient's ``RowIdentifier``); codes are CTV3 with SNOMED CT alongside
+from version 91. Rows flagged ``RemovedData`` were deleted at source.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from connectors.base import Context, Layout, Parsed, apply, is_set, with_pseudonyms
+from connectors.reading import RawFile
+from connectors.values import dates, flag, nhs_number, numbers, text
+
+
+def _removed() -> pl.Expr:
+    return is_set("RemovedData")
+
+
+def patients(raw: RawFile, ctx: Context) -> Parsed:
+    """SRPatient: one row per patient; ``TestPatient`` rows skip."""
+    fmts = raw.spec.date_formats
+    layout = Layout(
+        table="raw_sr_patient",
+        parse={
+            "NHSNumber": ("nhs_number", nhs_number("NHSNumber")),
+            "DateBirth": ("date", dates("DateBirth", fmts)),
+            "DateDeath": ("date", dates("DateDeath", fmts)),
+        },
+        required=("RowIdentifier", "NHSNumber", "DateBirth"),
+        skip={"deleted at source": _removed(), "test patient": is_set("TestPatient")},
+        select={
+            "site_id": pl.lit(ctx.site_id),
+            "person_key": pl.col("RowIdentifier").str.strip_chars(),
+            "nhs": pl.col("NHSNumber"),
+            "birth_month": pl.col("DateBirth").dt.truncate("1mo").dt.date(),
+            "sex": text("Gender").str.to_uppercase().str.slice(0, 1),
+            "death_date": pl.col("DateDeath").dt.date(),
+        },
+    )
+    return with_pseudonyms(apply(raw, layout), ctx, key_column="RowIdentifier")
+
+
+def codes(raw: RawFile, ctx: Context) -> Parsed:
+    """SRCode: coded events, with a separate ``NumericComparator``."""
+    layout = Layout(
+        table="raw_sr_code",
+        parse={
+            "DateEvent": ("date", dates("DateEvent", raw.spec.date_formats)),
+            "NumericValue": ("number", numbers("NumericValue")),
+        },
+        required=("RowIdentifier", "IDPatient", "DateEvent", "CTV3Code"),
+        skip={"deleted at source": _removed()},
+        select={
+            "site_id": pl.lit(ctx.site_id),
+            "person_key": pl.col("IDPatient").str.strip_chars(),
+            "source_record_id": pl.col("RowIdentifier").str.strip_chars(),
+            "event_date": pl.col("DateEvent").dt.date(),
+            "ctv3_code": pl.col("CTV3Code").str.strip_chars(),
+            "concept_id": text("SNOMEDCode"),
+            "value_num": pl.col("NumericValue"),
+            "comparator": pl.coalesce(
+                text("NumericComparator"), pl.col("NumericValue__comparator")
+            ),
+            "unit": pl.coalesce(text("NumericUnit"), pl.col("NumericValue__unit")),
+        },
+    )
+    return apply(raw, layout)
+
+
+def medication(raw: RawFile, ctx: Context) -> Parsed:
+    """SRPrimaryCareMedication: issues; hospital and "other" medication are flagged."""
+    layout = Layout(
+        table="raw_sr_medication",
+        parse={"DateEvent": ("date", dates("DateEvent", raw.spec.date_formats))},
+        required=("RowIdentifier", "IDPatient", "DateEvent"),
+        skip={"deleted at source": _removed()},
+        select={
+            "site_id": pl.lit(ctx.site_id),
+            "person_key": pl.col("IDPatient").str.strip_chars(),
+            "source_record_id": pl.col("RowIdentifier").str.strip_chars(),
+            "issue_date": pl.col("DateEvent").dt.date(),
+            "dmd_code": text("IDMultiLexDMD"),
+            "product_name": text("NameOfMedication"),
+            "is_repeat": flag("IsRepeatMedication"),
+            "is_hospital": flag("IsHospitalMedication"),
+            "is_other": flag("IsOtherMedication"),
+        },
+    )
+    return apply(raw, layout)
+
+
+TABLES = {
+    ("systmone", "SRPatient"): patients,
+    ("systmone", "SRCode"): codes,
+    ("systmone", "SRPrimaryCareMedication"): medication,
+}
