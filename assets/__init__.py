@@ -1,0 +1,1 @@
+"""Dagster assets (thin) and the set-based SQL beside them."""
