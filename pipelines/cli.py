@@ -14,20 +14,24 @@ Examples
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 
+from assets.landing import connect, ingest
 from charts.errors import SpcInputError
 from charts.explain import Finding
 from charts.limits import CHARTS
 from charts.plot import findings_for, mdc_figure, qic_figure, report_html
 from charts.rules import RULE_SETS
 from charts.spc import mdc, qic
+from pipelines import settings
 
 # Date layouts seen in NHS and care-home extracts, tried in turn (day first, never US).
 DATE_FORMATS = (
@@ -165,6 +169,44 @@ def _write(args: argparse.Namespace, result: Any, fig: Any, kind: str) -> None:
     print(f"chart:  {out}\npoints: {points}")
 
 
+def _run_ingest(args: argparse.Namespace) -> None:
+    inbox = Path(args.inbox)
+    if not inbox.is_dir():
+        raise CliError(f"cannot find the inbox folder {str(inbox)!r}.")
+    warehouse = Path(args.warehouse) if args.warehouse else settings.warehouse_path()
+    key = settings.pseudo_key(warehouse)
+    try:
+        con = connect(warehouse)
+    except duckdb.IOException as exc:
+        raise CliError(
+            f"the warehouse {str(warehouse)!r} is in use by another process (only one may "
+            f"write at a time: is `dagster dev` running a job?). Wait or stop it. ({exc})"
+        ) from None
+    try:
+        results = ingest(inbox, con, key=key, live=args.live)
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps([r.as_dict() for r in results], indent=2))
+        return
+    width = max((len(r.file) for r in results), default=4)
+    print(f"{'file':{width}}  {'status':9} {'in':>7} {'loaded':>7} {'quarant.':>8} {'skipped':>7}")
+    for r in results:
+        print(
+            f"{r.file:{width}}  {r.status:9} {r.rows_in:7} {r.rows_loaded:7} "
+            f"{r.rows_quarantined:8} {r.rows_skipped:7}"
+        )
+    for r in results:
+        if r.status == "refused":
+            print(f"m4c: refused: {r.message}", file=sys.stderr)
+    total = sum(r.rows_in for r in results)
+    print(
+        f"{len(results)} files, {total} rows: {sum(r.rows_loaded for r in results)} loaded, "
+        f"{sum(r.rows_quarantined for r in results)} quarantined, "
+        f"{sum(r.rows_skipped for r in results)} skipped. Warehouse: {warehouse}"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="m4c",
@@ -214,6 +256,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     m.add_argument("--rules", default="mdc", choices=[r for r in RULE_SETS if r.startswith("mdc")])
     m.set_defaults(func=_run_mdc)
+
+    i = sub.add_parser("ingest", help="load an inbox of extracts into the warehouse")
+    i.add_argument("--inbox", required=True, help="folder with one sub-folder per site")
+    i.add_argument("--warehouse", help="DuckDB file (default data/warehouse.duckdb)")
+    i.add_argument("--json", action="store_true", help="print one JSON object per file")
+    i.add_argument(
+        "--live",
+        action="store_true",
+        help="live data: treat NHS numbers 999 000 0000-999 999 9999 as test patients",
+    )
+    i.set_defaults(func=_run_ingest)
     return p
 
 

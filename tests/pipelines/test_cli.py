@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -127,3 +128,48 @@ def test_user_errors_are_one_line_without_traceback(args, message, capsys):
     assert err.startswith("m4c: error: ")
     assert message in err
     assert "Traceback" not in err
+
+
+def test_ingest_reports_every_file_as_json(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("M4C_PSEUDO_KEY", "test-key")
+    site = tmp_path / "inbox" / "site_a" / "hospital"
+    site.mkdir(parents=True)
+    (site / "ae_attendances.csv").write_text(
+        "attendance_id,nhs_number,arrival_datetime,department_type,disposal\n"
+        "A1,999 000 0018,01/03/2024 10:00,1,admitted\n"
+        "A2,999 000 0019,02/03/2024 11:00,1,home\n"
+    )
+    (site / "empty.csv").write_text("")
+    args = ["ingest", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(tmp_path / "w.duckdb")]
+    assert main([*args, "--json"]) == 0
+    report = {r["file"]: r for r in json.loads(capsys.readouterr().out)}
+    ae = report["site_a/hospital/ae_attendances.csv"]
+    assert {
+        k: ae[k]
+        for k in (
+            "source",
+            "table",
+            "schema_version",
+            "encoding",
+            "rows_in",
+            "rows_loaded",
+            "rows_quarantined",
+            "rows_skipped",
+            "status",
+        )
+    } == {
+        "source": "hospital",
+        "table": "ae_attendances",
+        "schema_version": "1",
+        "encoding": "utf-8",
+        "rows_in": 2,
+        "rows_loaded": 1,
+        "rows_quarantined": 1,
+        "rows_skipped": 0,
+        "status": "loaded",
+    }
+    assert report["site_a/hospital/empty.csv"]["status"] == "refused"
+    assert main(args) == 0
+    again = capsys.readouterr()
+    assert "unchanged" in again.out
+    assert "m4c: refused: site_a/hospital/empty.csv was not loaded: it is empty" in again.err
