@@ -25,3 +25,62 @@ CREATE TABLE IF NOT EXISTS raw_carehome_resident (
     admission_type VARCHAR, discharge_date DATE, discharge_reason VARCHAR,
     preferred_place_of_death VARCHAR
 );
+CREATE TABLE IF NOT EXISTS raw_emis_observation (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, pseudo_id VARCHAR,
+    source_record_id VARCHAR, event_date DATE, date_precision VARCHAR, code_id VARCHAR,
+    value_num DOUBLE, comparator VARCHAR, unit VARCHAR
+);
+CREATE TABLE IF NOT EXISTS raw_emis_clinical_code (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, code_id VARCHAR, concept_id VARCHAR,
+    term VARCHAR
+);
+CREATE TABLE IF NOT EXISTS raw_emis_issue (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, pseudo_id VARCHAR,
+    source_record_id VARCHAR, issue_date DATE, drug_record_id VARCHAR, code_id VARCHAR,
+    estimated_cost DOUBLE
+);
+CREATE TABLE IF NOT EXISTS raw_emis_report (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, pseudo_id VARCHAR, event_date DATE,
+    concept_id VARCHAR, term VARCHAR, value_num DOUBLE, comparator VARCHAR, unit VARCHAR
+);
+CREATE TABLE IF NOT EXISTS raw_sr_code (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, pseudo_id VARCHAR,
+    source_record_id VARCHAR, event_date DATE, ctv3_code VARCHAR, concept_id VARCHAR,
+    value_num DOUBLE, comparator VARCHAR, unit VARCHAR
+);
+CREATE TABLE IF NOT EXISTS raw_sr_medication (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, pseudo_id VARCHAR,
+    source_record_id VARCHAR, issue_date DATE, dmd_code VARCHAR, product_name VARCHAR,
+    is_repeat BOOLEAN, is_hospital BOOLEAN, is_other BOOLEAN
+);
+CREATE TABLE IF NOT EXISTS raw_carehome_absence (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, home_id VARCHAR, pseudo_id VARCHAR,
+    start_dt TIMESTAMP, end_dt TIMESTAMP, reason VARCHAR
+);
+CREATE TABLE IF NOT EXISTS raw_carehome_incident (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, home_id VARCHAR, pseudo_id VARCHAR,
+    incident_dt TIMESTAMP, incident_type VARCHAR, harm_level VARCHAR,
+    hospital_transfer BOOLEAN, ambulance_called BOOLEAN, gp_called BOOLEAN,
+    out_of_hours BOOLEAN
+);
+CREATE TABLE IF NOT EXISTS raw_carehome_observation (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, home_id VARCHAR, pseudo_id VARCHAR,
+    obs_dt TIMESTAMP, obs_type VARCHAR, value_num DOUBLE, comparator VARCHAR, unit VARCHAR
+);
+CREATE TABLE IF NOT EXISTS raw_hospital_spell (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, pseudo_id VARCHAR,
+    source_record_id VARCHAR, admit_date DATE, discharge_date DATE, admission_method VARCHAR,
+    emergency BOOLEAN, admission_source VARCHAR, discharge_destination VARCHAR,
+    primary_diag_icd10 VARCHAR, hrg VARCHAR
+);
+CREATE TABLE IF NOT EXISTS raw_hospital_ae (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, pseudo_id VARCHAR,
+    source_record_id VARCHAR, arrival_dt TIMESTAMP, dept_type VARCHAR, disposal VARCHAR
+);
+CREATE TABLE IF NOT EXISTS raw_qi_activity (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, home_id VARCHAR, pseudo_id VARCHAR,
+    activity_date DATE, activity_type VARCHAR, outcome VARCHAR
+);
+CREATE TABLE IF NOT EXISTS ref_emis_codeid_snomed (code_id VARCHAR, concept_id VARCHAR, term VARCHAR);
+CREATE TABLE IF NOT EXISTS ref_ctv3_snomed (ctv3_code VARCHAR, concept_id VARCHAR, term VARCHAR);
+CREATE TABLE IF NOT EXISTS ref_dscr_observation_types (obs_type VARCHAR, concept_id VARCHAR, unit VARCHAR);

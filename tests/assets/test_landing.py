@@ -100,3 +100,24 @@ def test_no_nhs_number_is_stored(inbox, tmp_path):
     )
     assert not any(n in stored for n in [*NHS, "9990000019"])
     assert not re.search(r"\b999\d{7}\b", stored)
+
+
+def test_staged_model_builds_with_homes_and_bed_days(inbox, tmp_path):
+    from assets.staging import STAGED, build_all
+
+    con = connect(tmp_path / "w.duckdb")
+    ingest(inbox, con, key=b"k")
+    counts = build_all(con)
+    assert list(counts) == list(STAGED)
+    assert counts["stg_person"] == 2  # one EMIS patient, one resident
+    event = con.sql(
+        "SELECT source_system, home_id, concept_id, value_num, unit FROM stg_event "
+        "WHERE source_system = 'carehome'"
+    ).fetchall()
+    assert event == [("carehome", "1-100000001", "27113001", 64.2, "kg")]
+    months = con.sql(
+        "SELECT month, occupied_bed_days FROM stg_occupied_bed_days ORDER BY month"
+    ).fetchall()
+    # admitted 1 Jan 2023; the site's care-home data end on 1 Mar 2024 (last observation)
+    assert months[0][1] == 31
+    assert sum(n for _, n in months) == 365 + 31 + 29

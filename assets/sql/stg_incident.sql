@@ -1,0 +1,8 @@
+-- Care-home incidents (falls, pressure ulcers) with harm: the designated source of
+-- falls measures (domain-spec §2.7 S1, S2).
+CREATE OR REPLACE TABLE stg_incident AS
+SELECT pseudo_id, site_id, home_id, incident_dt, CAST(incident_dt AS DATE) AS incident_date,
+       incident_type, harm_level,
+       harm_level IN ('moderate', 'severe', 'death') OR coalesce(hospital_transfer, false) AS with_harm,
+       hospital_transfer, ambulance_called, gp_called, out_of_hours, file_id
+FROM raw_carehome_incident;
