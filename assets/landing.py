@@ -79,7 +79,9 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
 def discover(inbox: Path) -> list[Path]:
     """Every extract under ``inbox/<site>/``, in load order."""
     files = [
-        p for p in inbox.glob("*/**/*") if p.is_file() and p.suffix.lower() in (".csv", ".txt")
+        p
+        for p in inbox.glob("*/**/*")
+        if p.is_file() and p.suffix.lower() in (".csv", ".txt", ".xlsx")
     ]
     return sorted(files, key=lambda p: (p.relative_to(inbox).parts[0], *file_order(p)))
 

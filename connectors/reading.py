@@ -166,6 +166,8 @@ def read_extract(path: Path) -> RawFile:
     data = path.read_bytes()
     if not data.strip():
         raise FileRefusedError("it is empty. Export it again.")
+    if path.suffix.lower() == ".xlsx":
+        data = _xlsx_as_csv(path)
     if b"\x00" in data[:65536]:
         raise FileRefusedError(
             "it is binary, not a CSV file (a spreadsheet or a zip?). Save it as CSV."
@@ -219,6 +221,18 @@ def read_extract(path: Path) -> RawFile:
         preamble=preamble,
         unknown_columns=unknown,
     )
+
+
+def _xlsx_as_csv(path: Path) -> bytes:
+    """The first sheet of a spreadsheet (such as the QI log template) as CSV text."""
+    try:
+        sheet = pl.read_excel(path, sheet_id=1, infer_schema_length=0)
+    except Exception as exc:  # fastexcel raises its own types for damaged workbooks
+        raise FileRefusedError(
+            f"it is not a readable .xlsx workbook ({type(exc).__name__}). Save it again "
+            "from Excel, or as CSV."
+        ) from None
+    return sheet.write_csv().encode()
 
 
 def _canonical_names(header: list[str], spec: TableSpec) -> dict[str, str]:

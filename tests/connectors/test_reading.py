@@ -73,3 +73,23 @@ def test_systmone_versions_are_told_apart_by_header(tmp_path):
 def test_files_refused_whole_with_a_reason(tmp_path, data, message):
     with pytest.raises(FileRefusedError, match=message):
         read_extract(write(tmp_path, "f.csv", data))
+
+
+def test_the_qi_log_spreadsheet_reads_like_its_csv(tmp_path):
+    import polars as pl
+
+    rows = {
+        "home_id": ["1-100000001"],
+        "resident_id": ["R1"],
+        "activity_date": ["04/03/2024"],
+        "activity_type": ["triage_tool"],
+        "outcome": ["at_risk"],
+    }
+    path = tmp_path / "qi_activity_log.xlsx"
+    pl.DataFrame(rows).write_excel(path)
+    f = read_extract(path)
+    assert f.spec.name == "qi_log/qi_activity v1"
+    assert f.rows.row(0, named=True)["activity_type"] == "triage_tool"
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(FileRefusedError, match=r"not a readable \.xlsx workbook"):
+        read_extract(tmp_path / "broken.xlsx")
