@@ -76,12 +76,21 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+NOT_SITES = ("truth",)  # m4c synth writes its answers beside the sites
+
+
+def _is_site(name: str) -> bool:
+    return not name.startswith((".", "_")) and name not in NOT_SITES
+
+
 def discover(inbox: Path) -> list[Path]:
-    """Every extract under ``inbox/<site>/``, in load order."""
+    """Every extract under ``inbox/<site>/``, in load order (hidden folders are not sites)."""
     files = [
         p
         for p in inbox.glob("*/**/*")
-        if p.is_file() and p.suffix.lower() in (".csv", ".txt", ".xlsx")
+        if p.is_file()
+        and p.suffix.lower() in (".csv", ".txt", ".xlsx")
+        and _is_site(p.relative_to(inbox).parts[0])
     ]
     return sorted(files, key=lambda p: (p.relative_to(inbox).parts[0], *file_order(p)))
 

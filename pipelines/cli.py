@@ -31,6 +31,7 @@ from charts.limits import CHARTS
 from charts.plot import findings_for, mdc_figure, qic_figure, report_html
 from charts.rules import RULE_SETS
 from charts.spc import mdc, qic
+from connectors.synth import write_extracts
 from pipelines import settings
 
 # Date layouts seen in NHS and care-home extracts, tried in turn (day first, never US).
@@ -207,6 +208,27 @@ def _run_ingest(args: argparse.Namespace) -> None:
     )
 
 
+def _run_synth(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    try:
+        summary = write_extracts(
+            out,
+            sites=args.sites,
+            homes=args.homes,
+            months=args.months,
+            seed=args.seed,
+            quirk_rate=args.quirk_rate,
+        )
+    except (ValueError, FileExistsError) as exc:
+        raise CliError(str(exc)) from None
+    print(
+        f"wrote {len(summary.paths)} files for {summary.sites} sites, {summary.homes} homes "
+        f"and {summary.residents} residents over {summary.months} months to {out} "
+        f"(truth in {out / 'truth'}). The data are synthetic: NHS numbers come from the "
+        "999 test range."
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="m4c",
@@ -267,6 +289,15 @@ def _parser() -> argparse.ArgumentParser:
         help="live data: treat NHS numbers 999 000 0000-999 999 9999 as test patients",
     )
     i.set_defaults(func=_run_ingest)
+
+    y = sub.add_parser("synth", help="write a synthetic extract set (and its truth)")
+    y.add_argument("--sites", type=int, default=4, help="sites (default 4, as in PEACH)")
+    y.add_argument("--homes", type=int, default=29, help="care homes in all (default 29)")
+    y.add_argument("--months", type=int, default=18, help="months of data (default 18)")
+    y.add_argument("--seed", type=int, default=7, help="random seed (same seed, same files)")
+    y.add_argument("--quirk-rate", type=float, default=0.02, help="share of junk rows")
+    y.add_argument("--out", required=True, help="folder to write (must be empty or new)")
+    y.set_defaults(func=_run_synth)
     return p
 
 

@@ -6,6 +6,6 @@ FROM raw_hospital_ae AS a
 LEFT JOIN stg_residence_episode AS ep
     ON ep.site_id = a.site_id AND ep.pseudo_id = a.pseudo_id
    AND CAST(a.arrival_dt AS DATE) >= ep.start_date
-   AND (ep.end_date IS NULL OR CAST(a.arrival_dt AS DATE) <= ep.end_date)
+   AND (ep.end_date IS NULL OR CAST(a.arrival_dt AS DATE) < ep.end_date)
 QUALIFY row_number() OVER (PARTITION BY a.site_id, a.source_record_id
                            ORDER BY a.file_id DESC, ep.start_date DESC NULLS LAST) = 1;

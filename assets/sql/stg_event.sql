@@ -1,6 +1,6 @@
 -- Coded events from every source, in one canonical shape (domain-spec §1.6), each
--- attributed to the home the person lived in on the day (residence episodes; the
--- episode's last day counts). Codes map to SNOMED CT through the extract's own EMIS
+-- attributed to the home the person lived in on the day: admission <= day < discharge,
+-- so on the day of a move an event counts in the new home. Codes map to SNOMED CT through the extract's own EMIS
 -- code table, the reference lists, or the SNOMED column of SystmOne v91+.
 CREATE OR REPLACE TABLE stg_event AS
 WITH events AS (
@@ -33,7 +33,7 @@ SELECT e.*, ep.home_id
 FROM events AS e
 LEFT JOIN stg_residence_episode AS ep
     ON ep.site_id = e.site_id AND ep.pseudo_id = e.pseudo_id
-   AND e.event_date >= ep.start_date AND (ep.end_date IS NULL OR e.event_date <= ep.end_date)
+   AND e.event_date >= ep.start_date AND (ep.end_date IS NULL OR e.event_date < ep.end_date)
 QUALIFY row_number() OVER (PARTITION BY e.source_system, e.file_id, e.source_record_id,
                                         e.pseudo_id, e.event_date, e.local_code, e.value_num
                            ORDER BY ep.start_date DESC NULLS LAST) = 1;

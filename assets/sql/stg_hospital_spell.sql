@@ -7,6 +7,6 @@ SELECT s.pseudo_id, s.site_id, ep.home_id, s.source_record_id AS spell_id, s.adm
 FROM raw_hospital_spell AS s
 LEFT JOIN stg_residence_episode AS ep
     ON ep.site_id = s.site_id AND ep.pseudo_id = s.pseudo_id
-   AND s.admit_date >= ep.start_date AND (ep.end_date IS NULL OR s.admit_date <= ep.end_date)
+   AND s.admit_date >= ep.start_date AND (ep.end_date IS NULL OR s.admit_date < ep.end_date)
 QUALIFY row_number() OVER (PARTITION BY s.site_id, s.source_record_id
                            ORDER BY s.file_id DESC, ep.start_date DESC NULLS LAST) = 1;

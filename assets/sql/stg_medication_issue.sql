@@ -14,6 +14,6 @@ SELECT i.*, ep.home_id
 FROM issues AS i
 LEFT JOIN stg_residence_episode AS ep
     ON ep.site_id = i.site_id AND ep.pseudo_id = i.pseudo_id
-   AND i.issue_date >= ep.start_date AND (ep.end_date IS NULL OR i.issue_date <= ep.end_date)
+   AND i.issue_date >= ep.start_date AND (ep.end_date IS NULL OR i.issue_date < ep.end_date)
 QUALIFY row_number() OVER (PARTITION BY i.source_system, i.file_id, i.source_record_id
                            ORDER BY ep.start_date DESC NULLS LAST) = 1;

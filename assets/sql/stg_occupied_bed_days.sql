@@ -1,27 +1,34 @@
 -- Occupied bed days per home and day (domain-spec §2.1): the nights each resident spent
 -- in the home, excluding nights away in hospital (bed held), ending at death. Open
--- episodes run to the site's last date of care-home data. Stored per home and month.
+-- episodes run to the end of the site's extract period; nights outside it (residents
+-- admitted years before) are not counted. The period runs from the first to the last
+-- month of the site's care-home observations and incidents. Stored per home and month.
 CREATE OR REPLACE TABLE stg_occupied_bed_days AS
-WITH site_end AS (
-    SELECT site_id, max(d) AS last_date FROM (
-        SELECT site_id, max(greatest(admission_date, coalesce(discharge_date, admission_date))) AS d
-        FROM raw_carehome_resident GROUP BY site_id
+WITH site_window AS (
+    -- The extract period of each site: the months its care-home activity files cover.
+    SELECT site_id,
+           CAST(date_trunc('month', min(d)) AS DATE) AS first_date,
+           CAST(date_trunc('month', max(d)) + INTERVAL 1 MONTH AS DATE) AS last_date
+    FROM (
+        SELECT site_id, CAST(obs_dt AS DATE) AS d FROM raw_carehome_observation
         UNION ALL
-        SELECT site_id, max(CAST(obs_dt AS DATE)) FROM raw_carehome_observation GROUP BY site_id
+        SELECT site_id, CAST(incident_dt AS DATE) FROM raw_carehome_incident
     ) GROUP BY site_id
 ),
 nights AS (
     SELECT e.site_id, e.home_id, e.pseudo_id,
-           unnest(generate_series(e.start_date, coalesce(e.end_date, s.last_date) - 1, INTERVAL 1 DAY))::DATE AS night
-    FROM stg_residence_episode AS e JOIN site_end AS s USING (site_id)
-    WHERE coalesce(e.end_date, s.last_date) > e.start_date
+           unnest(generate_series(greatest(e.start_date, s.first_date),
+                                  least(coalesce(e.end_date, s.last_date), s.last_date) - 1,
+                                  INTERVAL 1 DAY))::DATE AS night
+    FROM stg_residence_episode AS e JOIN site_window AS s USING (site_id)
+    WHERE least(coalesce(e.end_date, s.last_date), s.last_date) > greatest(e.start_date, s.first_date)
 ),
 away AS (
     SELECT a.site_id, a.pseudo_id,
            unnest(generate_series(CAST(a.start_dt AS DATE),
                                   coalesce(CAST(a.end_dt AS DATE), s.last_date) - 1, INTERVAL 1 DAY))::DATE AS night
     FROM raw_carehome_absence AS a
-    JOIN site_end AS s ON s.site_id = a.site_id
+    JOIN site_window AS s ON s.site_id = a.site_id
     WHERE a.reason = 'hospital_admission'
       AND coalesce(CAST(a.end_dt AS DATE), s.last_date) > CAST(a.start_dt AS DATE)
 )

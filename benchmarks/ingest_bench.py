@@ -1,0 +1,107 @@
+"""Ingest throughput on a large synthetic extract set, against DuckDB's bare read_csv.
+
+Generates (once, cached under ``--dir``) a synthetic inbox of at least ``--rows`` data
+rows (5 million by default), then in the same run times:
+
+* DuckDB reading every file with ``read_csv(all_varchar = true)`` into a table: the
+  floor for getting these bytes off disk into a database, with no checks at all;
+* ``m4c ingest``: identification, decoding, validation, pseudonymisation, linking and
+  landing into a fresh warehouse, one transaction per file.
+
+It prints rows per second for both, their ratio (target: ingest at least half of
+DuckDB's throughput) and the peak memory of the ingest. Run:
+``uv run python benchmarks/ingest_bench.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from assets.landing import connect, discover, ingest
+from connectors.synth import write_extracts
+
+
+def data_rows(files: list[Path]) -> int:
+    """Lines after the first in every file (what both readers must get through)."""
+    total = 0
+    for f in files:
+        with f.open("rb") as handle:
+            total += sum(1 for _ in handle) - 1
+    return total
+
+
+def make_inbox(folder: Path, rows: int) -> Path:
+    """A synthetic inbox with at least ``rows`` data rows (reused if already there)."""
+    inbox = folder / "inbox"
+    if inbox.exists() and data_rows(discover(inbox)) >= rows:
+        return inbox
+    shutil.rmtree(inbox, ignore_errors=True)
+    homes, months = 29, 18
+    while True:
+        write_extracts(inbox, sites=4, homes=homes, months=months, seed=7)
+        found = data_rows(discover(inbox))
+        if found >= rows:
+            return inbox
+        scale = rows / max(found, 1)
+        homes = int(homes * scale * 1.1) + 1
+        shutil.rmtree(inbox)
+
+
+def duckdb_floor(files: list[Path], folder: Path) -> float:
+    """Seconds for DuckDB to read every file into a table, as text, without checks."""
+    con = duckdb.connect(str(folder / "floor.duckdb"))
+    t0 = time.perf_counter()
+    for i, f in enumerate(files):
+        con.execute(
+            f"CREATE TABLE t{i} AS SELECT * FROM read_csv($1, all_varchar = true, "
+            "header = true, null_padding = true, ignore_errors = true, encoding = $2)",
+            [str(f), "latin-1" if "SR" in f.name else "utf-8"],
+        )
+    elapsed = time.perf_counter() - t0
+    con.close()
+    return elapsed
+
+
+def main() -> None:
+    """Generate, time both readers, print the comparison."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=5_000_000, help="data rows to generate")
+    parser.add_argument(
+        "--dir", type=Path, default=Path(tempfile.gettempdir()) / "m4c_ingest_bench"
+    )
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    inbox = make_inbox(args.dir, args.rows)
+    files = discover(inbox)
+    rows = data_rows(files)
+    print(f"synthetic inbox: {len(files)} files, {rows:,} data rows "
+          f"({time.perf_counter() - t0:.0f} s to generate or reuse)")  # fmt: skip
+    floor = duckdb_floor(files, args.dir)
+    warehouse = args.dir / "warehouse.duckdb"
+    warehouse.unlink(missing_ok=True)
+    con = connect(warehouse)
+    t0 = time.perf_counter()
+    results = ingest(inbox, con, key=b"benchmark-key")
+    ours = time.perf_counter() - t0
+    con.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    loaded = sum(r.rows_loaded for r in results)
+    print(f"DuckDB read_csv (no checks): {floor:7.1f} s  {rows / floor:12,.0f} rows/s")
+    print(f"m4c ingest:                  {ours:7.1f} s  {rows / ours:12,.0f} rows/s "
+          f"({loaded:,} rows loaded)")  # fmt: skip
+    ratio = floor / ours
+    verdict = "meets" if ratio >= 0.5 else "MISSES"
+    print(f"ingest throughput / DuckDB's = {ratio:.2f}: {verdict} the 0.5 target")
+    print(f"peak memory (max RSS of this process): {peak:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
