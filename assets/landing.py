@@ -61,6 +61,11 @@ class FileResult:
         """As a JSON-ready dict."""
         return asdict(self)
 
+    @classmethod
+    def refused(cls, file: str, site_id: str, message: str) -> FileResult:
+        """A file refused whole: nothing loaded, the reason in ``message``."""
+        return cls(file, site_id, None, None, None, None, 0, 0, 0, 0, {}, "refused", message)
+
 
 def file_order(path: Path) -> tuple[int, str]:
     """Sort key: registries and code maps first, then everything else, by path."""
@@ -99,70 +104,128 @@ def ingest(
     inbox: Path, con: duckdb.DuckDBPyConnection, *, key: bytes, live: bool = False
 ) -> list[FileResult]:
     """Load every file of the inbox; return what happened to each, in load order."""
-    return [ingest_file(path, inbox, con, key=key, live=live) for path in discover(inbox)]
+    run = _Run(con, key=key, live=live)
+    return [run.ingest_file(path, inbox) for path in discover(inbox)]
 
 
-def ingest_file(
-    path: Path, inbox: Path, con: duckdb.DuckDBPyConnection, *, key: bytes, live: bool = False
-) -> FileResult:
-    """Load one file in one transaction (or recognise it as already loaded)."""
-    rel = str(path.relative_to(inbox))
-    parts = path.relative_to(inbox).parts
-    site = parts[0]
-    home = parts[2] if len(parts) > 3 and parts[1] == "carehome" else None
-    ctx = Context(site_id=site, key=key, home_id=home, test_range_is_test=live)
-    try:
-        parsed = parse_file(path, ctx)
-    except FileRefusedError as exc:
-        result = FileResult(
-            rel,
-            site,
-            None,
-            None,
-            None,
-            None,
-            0,
-            0,
-            0,
-            0,
-            {},
-            "refused",
-            f"{rel} was not loaded: {exc}",
-        )
-        _log(con, result, sha256=None)
+class _Run:
+    """One ingest, and what it keeps between files.
+
+    The load log's current files, each site's person registry and the next file id are
+    read once, not once per file.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, key: bytes, live: bool) -> None:
+        self.con = con
+        self.key = key
+        self.live = live
+        current = con.sql(
+            "SELECT path, file_id, sha256 FROM load_log WHERE status IN ('loaded', 'replaced') "
+            "AND NOT superseded"
+        ).fetchall()
+        self.current = {path: (file_id, sha) for path, file_id, sha in current}
+        self.next_id = con.sql("SELECT coalesce(max(file_id), 0) + 1 FROM load_log").fetchall()[0][
+            0
+        ]
+        self.registries: dict[str, tuple[pl.DataFrame, pl.Series]] = {}
+
+    def ingest_file(self, path: Path, inbox: Path) -> FileResult:
+        """Load one file in one transaction (or recognise it as already loaded)."""
+        rel = str(path.relative_to(inbox))
+        parts = path.relative_to(inbox).parts
+        site = parts[0]
+        home = parts[2] if len(parts) > 3 and parts[1] == "carehome" else None
+        ctx = Context(site_id=site, key=self.key, home_id=home, test_range_is_test=self.live)
+        try:
+            parsed = parse_file(path, ctx)
+        except FileRefusedError as exc:
+            result = FileResult.refused(rel, site, f"{rel} was not loaded: {exc}")
+            self._log(result, sha256=None, file_id=self._take_id())
+            return result
+        previous = self.current.get(rel)
+        if previous and previous[1] == parsed.file.sha256:
+            return _result(
+                rel, site, parsed, "unchanged", f"{rel} is unchanged since it was loaded."
+            )
+        if "person_key" in parsed.rows.columns and "pseudo_id" not in parsed.rows.columns:
+            parsed = _link(parsed, *self._registry(site))
+        file_id = self._take_id()
+        status = "replaced" if previous else "loaded"
+        result = _result(rel, site, parsed, status, f"{rel}: {parsed.rows.height} rows loaded")
+        stamp = pl.lit(file_id, pl.Int64)
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            if previous:
+                _retire(self.con, previous[0])
+            self._insert(parsed.table, parsed.rows.with_columns(file_id=stamp))
+            self._insert(
+                "quarantine", parsed.quarantine.with_columns(file_id=stamp, path=pl.lit(rel))
+            )
+            if parsed.test_keys:
+                tests = pl.DataFrame({"site_id": site, "person_key": list(parsed.test_keys)})
+                self._insert("test_person", tests.with_columns(file_id=stamp))
+            self._log(result, sha256=parsed.file.sha256, file_id=file_id)
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+        self.current[rel] = (file_id, parsed.file.sha256)
+        if parsed.table in REGISTRY_TABLES or parsed.test_keys or previous:
+            self.registries.pop(site, None)
         return result
-    previous = con.sql(
-        "SELECT file_id, sha256 FROM load_log WHERE path = $1 AND status IN ('loaded', "
-        "'replaced') AND NOT superseded",
-        params=[rel],
-    ).fetchall()
-    if previous and previous[0][1] == parsed.file.sha256:
-        return _result(rel, site, parsed, "unchanged", f"{rel} is unchanged since it was loaded.")
-    parsed = _link(con, parsed, site)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        status = "loaded"
-        if previous:
-            _retire(con, previous[0][0])
-            status = "replaced"
-        file_id = _next_file_id(con)
-        rows = parsed.rows.with_columns(file_id=pl.lit(file_id, pl.Int64))
-        _insert(con, parsed.table, rows)
-        quarantine = parsed.quarantine.with_columns(
-            file_id=pl.lit(file_id, pl.Int64), path=pl.lit(rel)
+
+    def _take_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+    def _registry(self, site: str) -> tuple[pl.DataFrame, pl.Series]:
+        """The site's people (person key -> pseudonym) and its test patients' keys."""
+        if site not in self.registries:
+            union = " UNION ALL ".join(
+                f"SELECT person_key, pseudo_id FROM {t} WHERE site_id = $1" for t in REGISTRY_TABLES
+            )
+            people = self.con.sql(union, params=[site]).pl().unique("person_key")
+            tests = self.con.sql(
+                "SELECT person_key FROM test_person WHERE site_id = $1", params=[site]
+            ).pl()
+            self.registries[site] = (people, tests.get_column("person_key"))
+        return self.registries[site]
+
+    def _insert(self, table: str, frame: pl.DataFrame) -> None:
+        if frame.is_empty():
+            return
+        self.con.register("frame", frame)
+        try:
+            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
+        finally:
+            self.con.unregister("frame")
+
+    def _log(self, result: FileResult, *, sha256: str | None, file_id: int) -> None:
+        r = result
+        self.con.execute(
+            "INSERT INTO load_log (file_id, path, site_id, sha256, source, table_name, "
+            "schema_version, encoding, rows_in, rows_loaded, rows_quarantined, rows_skipped, "
+            "skip_reasons, status, message, loaded_at, superseded) VALUES ($1, $2, $3, $4, $5, "
+            "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, false)",
+            [
+                file_id,
+                r.file,
+                r.site_id,
+                sha256,
+                r.source,
+                r.table,
+                r.schema_version,
+                r.encoding,
+                r.rows_in,
+                r.rows_loaded,
+                r.rows_quarantined,
+                r.rows_skipped,
+                json.dumps(r.skip_reasons),
+                r.status,
+                r.message,
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            ],
         )
-        _insert(con, "quarantine", quarantine)
-        if parsed.test_keys:
-            tests = pl.DataFrame({"site_id": site, "person_key": list(parsed.test_keys)})
-            _insert(con, "test_person", tests.with_columns(file_id=pl.lit(file_id, pl.Int64)))
-        message = f"{rel}: {parsed.rows.height} rows loaded"
-        result = _result(rel, site, parsed, status, message)
-        _log(con, result, sha256=parsed.file.sha256, file_id=file_id)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    return result
 
 
 def _result(rel: str, site: str, parsed: Parsed, status: str, message: str) -> FileResult:
@@ -184,20 +247,11 @@ def _result(rel: str, site: str, parsed: Parsed, status: str, message: str) -> F
     )
 
 
-def _link(con: duckdb.DuckDBPyConnection, parsed: Parsed, site: str) -> Parsed:
-    """Swap ``person_key`` for the pseudonym of the site's patient or resident."""
-    if "person_key" not in parsed.rows.columns or "pseudo_id" in parsed.rows.columns:
-        return parsed
-    registry = con.sql(
-        " UNION ALL ".join(
-            f"SELECT person_key, pseudo_id FROM {t} WHERE site_id = $1" for t in REGISTRY_TABLES
-        ),
-        params=[site],
-    ).pl()
-    tests = con.sql("SELECT person_key FROM test_person WHERE site_id = $1", params=[site]).pl()
-    rows = parsed.rows.join(registry.unique("person_key"), on="person_key", how="left")
+def _link(parsed: Parsed, registry: pl.DataFrame, tests: pl.Series) -> Parsed:
+    """Swap ``person_key`` for a pseudonym; unlinked rows quarantine, test patients skip."""
+    rows = parsed.rows.join(registry, on="person_key", how="left")
     keyed = pl.col("person_key").is_not_null()
-    is_test = keyed & pl.col("person_key").is_in(tests.get_column("person_key").implode())
+    is_test = keyed & pl.col("person_key").is_in(tests.implode())
     unlinked = keyed & pl.col("pseudo_id").is_null() & ~is_test
     skipped = rows.filter(is_test).select("source_row", reason=pl.lit("test patient"))
     refused = rows.filter(unlinked).select(
@@ -220,61 +274,12 @@ def _link(con: duckdb.DuckDBPyConnection, parsed: Parsed, site: str) -> Parsed:
     )
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    con.register("frame", frame)
-    try:
-        con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM frame LIMIT 0")
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
-    finally:
-        con.unregister("frame")
-
-
 def _retire(con: duckdb.DuckDBPyConnection, file_id: int) -> None:
     """Remove an earlier version's rows, everywhere they went."""
-    tables = [
-        r[0]
-        for r in con.sql(
-            "SELECT table_name FROM duckdb_columns() WHERE column_name = 'file_id' "
-            "AND NOT internal AND table_name <> 'load_log'"
-        ).fetchall()
-    ]
-    for table in tables:
+    tables = con.sql(
+        "SELECT table_name FROM duckdb_columns() WHERE column_name = 'file_id' "
+        "AND NOT internal AND table_name <> 'load_log'"
+    ).fetchall()
+    for (table,) in tables:
         con.execute(f"DELETE FROM {table} WHERE file_id = $1", [file_id])
     con.execute("UPDATE load_log SET superseded = true WHERE file_id = $1", [file_id])
-
-
-def _next_file_id(con: duckdb.DuckDBPyConnection) -> int:
-    return con.sql("SELECT coalesce(max(file_id), 0) + 1 FROM load_log").fetchall()[0][0]
-
-
-def _log(
-    con: duckdb.DuckDBPyConnection,
-    result: FileResult,
-    *,
-    sha256: str | None,
-    file_id: int | None = None,
-) -> None:
-    con.execute(
-        "INSERT INTO load_log (file_id, path, site_id, sha256, source, table_name, "
-        "schema_version, encoding, rows_in, rows_loaded, rows_quarantined, rows_skipped, "
-        "skip_reasons, status, message, loaded_at, superseded) VALUES ($1, $2, $3, $4, $5, $6, "
-        "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, false)",
-        [
-            file_id if file_id is not None else _next_file_id(con),
-            result.file,
-            result.site_id,
-            sha256,
-            result.source,
-            result.table,
-            result.schema_version,
-            result.encoding,
-            result.rows_in,
-            result.rows_loaded,
-            result.rows_quarantined,
-            result.rows_skipped,
-            json.dumps(result.skip_reasons),
-            result.status,
-            result.message,
-            dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        ],
-    )

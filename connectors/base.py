@@ -23,16 +23,9 @@ from pathlib import Path
 import polars as pl
 
 from connectors.reading import RawFile
-from connectors.values import MISSING
+from connectors.values import MISSING, dates
 
 SUMMARY_ROW = r"(?i)^\s*(total|grand total|count|end of report)\b"
-QUARANTINE_SCHEMA = {
-    "__row": pl.Int64,
-    "column": pl.String,
-    "raw_value": pl.String,
-    "rule": pl.String,
-    "message": pl.String,
-}
 SKIPPED_SCHEMA = {"__row": pl.Int64, "reason": pl.String}
 WITHHELD = "(withheld: an NHS number is never copied into logs)"
 
@@ -155,94 +148,92 @@ class Layout:
 
 
 def apply(raw: RawFile, layout: Layout) -> Parsed:
-    """Sort every row of ``raw`` into loaded, quarantined or skipped, by ``layout``."""
+    """Sort every row of ``raw`` into loaded, quarantined or skipped, by ``layout``.
+
+    A handful of whole-file polars operations, whatever the number of checks: each row
+    gets a list of candidate problems, and its first problem (if any) quarantines it.
+    """
     text_cols = [c for c in raw.rows.columns if c != "__row"]
     reason = pl.lit(None, pl.String)
     for why, cond in reversed(list(layout.skip.items())):
         reason = pl.when(cond.fill_null(False)).then(pl.lit(why)).otherwise(reason)
-    df = raw.rows.with_columns(__skip=reason)
     if layout.dedupe:
-        dup = pl.struct(text_cols).is_duplicated() & ~pl.struct(text_cols).is_first_distinct()
-        df = df.with_columns(__skip=pl.coalesce("__skip", pl.when(dup).then(pl.lit("duplicate"))))
-    skipped = df.filter(pl.col("__skip").is_not_null()).select("__row", reason="__skip")
-    live = df.filter(pl.col("__skip").is_null())
-    parsed = live.with_columns(pl.col(c).alias(f"__raw_{c}") for c in layout.parse).with_columns(
-        **{c: expr for c, (_, expr) in layout.parse.items()}
+        row = pl.struct(text_cols)
+        reason = pl.coalesce(reason, pl.when(~row.is_first_distinct()).then(pl.lit("duplicate")))
+    df = raw.rows.with_columns(__skip=reason)
+    skipped = df.filter(pl.col("__skip").is_not_null()).select(source_row="__row", reason="__skip")
+    parsed = df.filter(pl.col("__skip").is_null()).with_columns(
+        *(pl.col(c).alias(f"__raw_{c}") for c in layout.parse),
+        **{c: expr for c, (_, expr) in layout.parse.items()},
     )
-    problems = _problems(parsed, layout)
-    ok = parsed.filter(~pl.col("__row").is_in(problems.get_column("__row").implode()))
+    checks = _checks(layout)
+    if checks:
+        parsed = parsed.with_columns(
+            __problem=pl.concat_list(checks).list.drop_nulls().list.first()
+        )
+    else:
+        parsed = parsed.with_columns(__problem=pl.lit(None, pl.Struct(QUARANTINE_STRUCT)))
+    problems = (
+        parsed.filter(pl.col("__problem").is_not_null())
+        .select(source_row="__row", problem="__problem")
+        .unnest("problem")
+    )
+    ok = parsed.filter(pl.col("__problem").is_null())
     unpacked = []
     for c in layout.parse:
         fields = [f.name for f in ok.schema[c].fields]
         unpacked += [pl.col(c).struct.field(f).alias(f"{c}__{f}") for f in fields if f != "value"]
         unpacked.append(pl.col(c).struct.field("value").alias(c))
     rows = ok.with_columns(unpacked).select(pl.col("__row").alias("source_row"), **layout.select)
-    return Parsed(
-        file=raw,
-        table=layout.table,
-        rows=rows,
-        quarantine=problems.rename({"__row": "source_row"}),
-        skipped=skipped.rename({"__row": "source_row"}),
+    return Parsed(file=raw, table=layout.table, rows=rows, quarantine=problems, skipped=skipped)
+
+
+QUARANTINE_STRUCT = {
+    "column": pl.String,
+    "raw_value": pl.String,
+    "rule": pl.String,
+    "message": pl.String,
+}
+
+
+def _problem(column: str, raw: pl.Expr, rule: str, message: pl.Expr) -> pl.Expr:
+    return pl.struct(
+        column=pl.lit(column),
+        raw_value=raw.cast(pl.String),
+        rule=pl.lit(rule),
+        message=message,
     )
 
 
-def _problems(parsed: pl.DataFrame, layout: Layout) -> pl.DataFrame:
-    """The first problem of each row: unreadable, missing or not-allowed values."""
-    found = []
+def _checks(layout: Layout) -> list[pl.Expr]:
+    """One expression per check: a problem struct where the row fails it, else null."""
+    out = []
     for column, (rule, _) in layout.parse.items():
-        raw = pl.col(f"__raw_{column}")
-        shown = pl.lit(WITHHELD) if rule == "nhs_number" else raw
-        found.append(
-            parsed.filter(pl.col(column).struct.field("problem").is_not_null()).select(
-                "__row",
-                column=pl.lit(column),
-                raw_value=shown,
-                rule=pl.lit(rule),
-                message=pl.format(
-                    "{} {}. Correct it in the source system and export the file again.",
-                    pl.lit(column),
-                    pl.col(column).struct.field("problem"),
-                ),
-            )
+        problem = pl.col(column).struct.field("problem")
+        shown = pl.lit(WITHHELD) if rule == "nhs_number" else pl.col(f"__raw_{column}")
+        message = pl.format(
+            "{} {}. Correct it in the source system and export the file again.",
+            pl.lit(column),
+            problem,
         )
+        out.append(pl.when(problem.is_not_null()).then(_problem(column, shown, rule, message)))
     for column in layout.required:
-        value = (
-            pl.col(column).struct.field("value")
-            if column in layout.parse
-            else pl.col(column).str.strip_chars()
-        )
-        missing = value.is_null() | (
-            value.cast(pl.String).str.to_lowercase().is_in(MISSING)
-            if column not in layout.parse
-            else pl.lit(False)
-        )
-        found.append(
-            parsed.filter(missing).select(
-                "__row",
-                column=pl.lit(column),
-                raw_value=pl.lit(None, pl.String),
-                rule=pl.lit("required"),
-                message=pl.lit(f"{column} is empty, but every row needs one. Fill it in."),
-            )
-        )
+        if column in layout.parse:
+            missing = pl.col(column).struct.field("value").is_null()
+        else:
+            value = pl.col(column).str.strip_chars()
+            missing = value.is_null() | value.str.to_lowercase().is_in(MISSING)
+        message = pl.lit(f"{column} is empty, but every row needs one. Fill it in.")
+        out.append(pl.when(missing).then(_problem(column, pl.lit(None), "required", message)))
     for column, values in layout.allowed.items():
         v = pl.col(column).str.strip_chars().str.to_lowercase()
-        found.append(
-            parsed.filter(v.is_not_null() & ~v.is_in(values)).select(
-                "__row",
-                column=pl.lit(column),
-                raw_value=pl.col(column),
-                rule=pl.lit("allowed_values"),
-                message=pl.lit(f"{column} must be one of: {', '.join(values)}."),
+        message = pl.lit(f"{column} must be one of: {', '.join(values)}.")
+        out.append(
+            pl.when(v.is_not_null() & ~v.is_in(values)).then(
+                _problem(column, pl.col(column), "allowed_values", message)
             )
         )
-    if not found:
-        return pl.DataFrame(schema=QUARANTINE_SCHEMA)
-    return (
-        pl.concat([f.cast(QUARANTINE_SCHEMA) for f in found])
-        .sort("__row", maintain_order=True)
-        .unique("__row", keep="first", maintain_order=True)
-    )
+    return out
 
 
 def site_and_home(path: Path, inbox: Path) -> tuple[str, str | None]:
@@ -280,3 +271,8 @@ def with_pseudonyms(parsed: Parsed, ctx: Context, key_column: str | None = None)
         raw = parsed.file.rows.filter(pl.col("__row").is_in(tested.implode()))
         keys = tuple(raw.get_column(key_column).str.strip_chars().to_list())
     return Parsed(parsed.file, parsed.table, rows, parsed.quarantine, skipped, keys)
+
+
+def date(raw: RawFile, column: str) -> tuple[str, pl.Expr]:
+    """A ``Layout.parse`` entry for a date column, in the layouts this file uses."""
+    return "date", dates(column, raw.spec.date_formats, raw.rows.get_column(column))

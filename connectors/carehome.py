@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from connectors.base import Context, Layout, Parsed, apply, with_pseudonyms
+from connectors.base import Context, Layout, Parsed, apply, date, with_pseudonyms
 from connectors.reading import RawFile
-from connectors.values import dates, flag, nhs_number, numbers, text
+from connectors.values import flag, nhs_number, numbers, text
 
 ADMISSION_TYPES = ("permanent", "respite", "step_down")
 DISCHARGE_REASONS = ("died", "transfer_other_home", "hospital_not_returned", "home")
@@ -32,14 +32,13 @@ def _lower(column: str) -> pl.Expr:
 
 def residents(raw: RawFile, ctx: Context) -> Parsed:
     """residents.csv: one row per stay in the home."""
-    fmts = raw.spec.date_formats
     layout = Layout(
         table="raw_carehome_resident",
         parse={
             "nhs_number": ("nhs_number", nhs_number("nhs_number")),
-            "date_of_birth": ("date", dates("date_of_birth", fmts)),
-            "admission_date": ("date", dates("admission_date", fmts)),
-            "discharge_date": ("date", dates("discharge_date", fmts)),
+            "date_of_birth": date(raw, "date_of_birth"),
+            "admission_date": date(raw, "admission_date"),
+            "discharge_date": date(raw, "discharge_date"),
         },
         required=("home_id", "resident_local_id", "nhs_number", "date_of_birth", "admission_date"),
         allowed={
@@ -66,12 +65,11 @@ def residents(raw: RawFile, ctx: Context) -> Parsed:
 
 def absences(raw: RawFile, ctx: Context) -> Parsed:
     """absences.csv: nights away, such as hospital stays (not occupied bed days)."""
-    fmts = raw.spec.date_formats
     layout = Layout(
         table="raw_carehome_absence",
         parse={
-            "depart_datetime": ("date", dates("depart_datetime", fmts)),
-            "return_datetime": ("date", dates("return_datetime", fmts)),
+            "depart_datetime": date(raw, "depart_datetime"),
+            "return_datetime": date(raw, "return_datetime"),
         },
         required=("resident_local_id", "depart_datetime", "reason"),
         allowed={"reason": ABSENCE_REASONS},
@@ -91,7 +89,7 @@ def incidents(raw: RawFile, ctx: Context) -> Parsed:
     """incidents.csv: falls, pressure ulcers and other incidents, with harm."""
     layout = Layout(
         table="raw_carehome_incident",
-        parse={"incident_datetime": ("date", dates("incident_datetime", raw.spec.date_formats))},
+        parse={"incident_datetime": date(raw, "incident_datetime")},
         required=("resident_local_id", "incident_datetime", "incident_type"),
         allowed={"incident_type": INCIDENT_TYPES, "harm_level": HARM_LEVELS},
         select={
@@ -115,7 +113,7 @@ def observations(raw: RawFile, ctx: Context) -> Parsed:
     layout = Layout(
         table="raw_carehome_observation",
         parse={
-            "obs_datetime": ("date", dates("obs_datetime", raw.spec.date_formats)),
+            "obs_datetime": date(raw, "obs_datetime"),
             "value": ("number", numbers("value")),
         },
         required=("resident_local_id", "obs_datetime", "obs_type", "value"),

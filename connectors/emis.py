@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import polars as pl
 
-from connectors.base import SUMMARY_ROW, Context, Layout, Parsed, apply, is_set, with_pseudonyms
+from connectors.base import (
+    SUMMARY_ROW,
+    Context,
+    Layout,
+    Parsed,
+    apply,
+    date,
+    is_set,
+    with_pseudonyms,
+)
 from connectors.reading import RawFile
-from connectors.schemas import ISO_DATE
-from connectors.values import dates, flag, nhs_number, numbers, text
-
-ISO = (ISO_DATE,)
+from connectors.values import flag, nhs_number, numbers, text
 
 
 def _true(column: str) -> pl.Expr:
@@ -33,9 +39,9 @@ def patients(raw: RawFile, ctx: Context) -> Parsed:
         table="raw_emis_patient",
         parse={
             "NhsNumber": ("nhs_number", nhs_number("NhsNumber")),
-            "DateOfBirth": ("date", dates("DateOfBirth", ISO)),
-            "DateOfDeath": ("date", dates("DateOfDeath", ISO)),
-            "DateOfRegistration": ("date", dates("DateOfRegistration", ISO)),
+            "DateOfBirth": date(raw, "DateOfBirth"),
+            "DateOfDeath": date(raw, "DateOfDeath"),
+            "DateOfRegistration": date(raw, "DateOfRegistration"),
         },
         required=("NhsNumber", "DateOfBirth", "PatientGuid"),
         skip={
@@ -61,7 +67,7 @@ def observations(raw: RawFile, ctx: Context) -> Parsed:
     layout = Layout(
         table="raw_emis_observation",
         parse={
-            "EffectiveDate": ("date", dates("EffectiveDate", ISO)),
+            "EffectiveDate": date(raw, "EffectiveDate"),
             "Value": ("number", numbers("Value")),
         },
         required=("ObservationGuid", "PatientGuid", "EffectiveDate", "CodeId"),
@@ -102,7 +108,7 @@ def issues(raw: RawFile, ctx: Context) -> Parsed:
     layout = Layout(
         table="raw_emis_issue",
         parse={
-            "EffectiveDate": ("date", dates("EffectiveDate", ISO)),
+            "EffectiveDate": date(raw, "EffectiveDate"),
             "EstimatedNhsCost": ("number", numbers("EstimatedNhsCost")),
         },
         required=("IssueRecordGuid", "PatientGuid", "EffectiveDate", "CodeId"),
@@ -126,7 +132,7 @@ def report(raw: RawFile, ctx: Context) -> Parsed:
         table="raw_emis_report",
         parse={
             "NHS Number": ("nhs_number", nhs_number("NHS Number")),
-            "Date": ("date", dates("Date", raw.spec.date_formats)),
+            "Date": date(raw, "Date"),
             "Value": ("number", numbers("Value")),
         },
         required=("NHS Number", "Date", "Code"),

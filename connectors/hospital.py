@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from connectors.base import Context, Layout, Parsed, apply, with_pseudonyms
+from connectors.base import Context, Layout, Parsed, apply, date, with_pseudonyms
 from connectors.reading import RawFile
-from connectors.values import dates, nhs_number, text
+from connectors.values import nhs_number, text
 
 # NHS Data Dictionary admission methods meaning an emergency admission (§1.6, unverified).
 EMERGENCY_METHODS = ("21", "22", "23", "24", "25", "28", "2A", "2B", "2C", "2D")
@@ -14,13 +14,12 @@ EMERGENCY_METHODS = ("21", "22", "23", "24", "25", "28", "2A", "2B", "2C", "2D")
 
 def spells(raw: RawFile, ctx: Context) -> Parsed:
     """inpatient_spells.csv: one row per hospital spell."""
-    fmts = raw.spec.date_formats
     layout = Layout(
         table="raw_hospital_spell",
         parse={
             "nhs_number": ("nhs_number", nhs_number("nhs_number")),
-            "admit_date": ("date", dates("admit_date", fmts)),
-            "discharge_date": ("date", dates("discharge_date", fmts)),
+            "admit_date": date(raw, "admit_date"),
+            "discharge_date": date(raw, "discharge_date"),
         },
         required=("spell_id", "nhs_number", "admit_date", "admission_method"),
         select={
@@ -46,7 +45,7 @@ def ae(raw: RawFile, ctx: Context) -> Parsed:
         table="raw_hospital_ae",
         parse={
             "nhs_number": ("nhs_number", nhs_number("nhs_number")),
-            "arrival_datetime": ("date", dates("arrival_datetime", raw.spec.date_formats)),
+            "arrival_datetime": date(raw, "arrival_datetime"),
         },
         required=("attendance_id", "nhs_number", "arrival_datetime"),
         select={

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from connectors.base import Context, Layout, Parsed, apply
+from connectors.base import Context, Layout, Parsed, apply, date
 from connectors.reading import RawFile
 from connectors.schemas import QI_ACTIVITIES
-from connectors.values import dates, text
+from connectors.values import text
 
 OUTCOMES = tuple(sorted({o for outcomes in QI_ACTIVITIES.values() for o in outcomes}))
 
@@ -22,7 +22,7 @@ def activities(raw: RawFile, ctx: Context) -> Parsed:
     resident = text("resident_id")
     layout = Layout(
         table="raw_qi_activity",
-        parse={"activity_date": ("date", dates("activity_date", raw.spec.date_formats))},
+        parse={"activity_date": date(raw, "activity_date")},
         required=("home_id", "activity_date", "activity_type"),
         allowed={"activity_type": tuple(QI_ACTIVITIES), "outcome": OUTCOMES},
         dedupe=False,

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from dataclasses import dataclass
@@ -101,6 +102,19 @@ def _normalise(name: str) -> str:
     return "".join(name.lower().split())
 
 
+@functools.cache
+def _signatures() -> tuple[tuple[TableSpec, tuple[frozenset[str], ...], frozenset[str]], ...]:
+    """Each spec with, per column, the normalised names it may appear under."""
+    out = []
+    for spec in SPECS:
+        names = tuple(
+            frozenset(_normalise(n) for n in (c, *spec.aliases.get(c, ()))) for c in spec.columns
+        )
+        required = frozenset(spec.required)
+        out.append((spec, names, required))
+    return tuple(out)
+
+
 def identify(header: list[str]) -> tuple[TableSpec, list[str], float]:
     """The spec a header matches best, the required columns it lacks, and the match score.
 
@@ -108,19 +122,17 @@ def identify(header: list[str]) -> tuple[TableSpec, list[str], float]:
     match (the same columns, no more) wins over a spec the header merely contains, so
     SystmOne v90 (with ``RemovedData``) and v91 (without) are told apart.
     """
-    present = {_normalise(h) for h in header}
-    scored = []
-    for spec in SPECS:
-        found = [
-            c
-            for c in spec.columns
-            if any(_normalise(n) in present for n in (c, *spec.aliases.get(c, ())))
-        ]
-        score = len(found) / len(spec.columns)
-        missing = [c for c in spec.required if c not in found]
-        exact = score == 1 and len(present) == len(spec.columns)
-        scored.append(((not missing, exact, score), spec, missing, score))
-    _, spec, missing, score = max(scored, key=lambda t: t[0])
+    present = frozenset(_normalise(h) for h in header)
+    best = None
+    for spec, names, required in _signatures():
+        found = [not present.isdisjoint(n) for n in names]
+        score = sum(found) / len(names)
+        missing = [c for c, ok in zip(spec.columns, found, strict=True) if c in required and not ok]
+        exact = score == 1 and len(present) == len(names)
+        rank = (not missing, exact, score)
+        if best is None or rank > best[0]:
+            best = (rank, spec, missing, score)
+    _, spec, missing, score = best
     return spec, missing, score
 
 
@@ -143,6 +155,10 @@ def _find_header(lines: list[str]) -> tuple[int, str, TableSpec, list[str], list
             spec, missing, score = identify(fields)
             if score >= 0.3 and len(missing) <= len(spec.required) / 2:
                 candidates.append((not missing, score, i, delimiter, spec, missing, fields))
+                if score == 1 and not missing:
+                    break
+        if candidates and candidates[-1][1] == 1 and candidates[-1][0]:
+            break
     if not candidates:
         known = sorted({f"{s.source}/{s.table} (v{s.version})" for s in SPECS})
         raise FileRefusedError(

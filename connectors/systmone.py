@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from connectors.base import Context, Layout, Parsed, apply, is_set, with_pseudonyms
+from connectors.base import Context, Layout, Parsed, apply, date, is_set, with_pseudonyms
 from connectors.reading import RawFile
-from connectors.values import dates, flag, nhs_number, numbers, text
+from connectors.values import flag, nhs_number, numbers, text
 
 
 def _removed() -> pl.Expr:
@@ -20,13 +20,12 @@ def _removed() -> pl.Expr:
 
 def patients(raw: RawFile, ctx: Context) -> Parsed:
     """SRPatient: one row per patient; ``TestPatient`` rows skip."""
-    fmts = raw.spec.date_formats
     layout = Layout(
         table="raw_sr_patient",
         parse={
             "NHSNumber": ("nhs_number", nhs_number("NHSNumber")),
-            "DateBirth": ("date", dates("DateBirth", fmts)),
-            "DateDeath": ("date", dates("DateDeath", fmts)),
+            "DateBirth": date(raw, "DateBirth"),
+            "DateDeath": date(raw, "DateDeath"),
         },
         required=("RowIdentifier", "NHSNumber", "DateBirth"),
         skip={"deleted at source": _removed(), "test patient": is_set("TestPatient")},
@@ -47,7 +46,7 @@ def codes(raw: RawFile, ctx: Context) -> Parsed:
     layout = Layout(
         table="raw_sr_code",
         parse={
-            "DateEvent": ("date", dates("DateEvent", raw.spec.date_formats)),
+            "DateEvent": date(raw, "DateEvent"),
             "NumericValue": ("number", numbers("NumericValue")),
         },
         required=("RowIdentifier", "IDPatient", "DateEvent", "CTV3Code"),
@@ -73,7 +72,7 @@ def medication(raw: RawFile, ctx: Context) -> Parsed:
     """SRPrimaryCareMedication: issues; hospital and "other" medication are flagged."""
     layout = Layout(
         table="raw_sr_medication",
-        parse={"DateEvent": ("date", dates("DateEvent", raw.spec.date_formats))},
+        parse={"DateEvent": date(raw, "DateEvent")},
         required=("RowIdentifier", "IDPatient", "DateEvent"),
         skip={"deleted at source": _removed()},
         select={

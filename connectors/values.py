@@ -66,17 +66,25 @@ def nhs_number(column: str) -> pl.Expr:
     return _struct(value, problem, column)
 
 
-def dates(column: str, formats: tuple[str, ...]) -> pl.Expr:
+def _layouts(formats: tuple[str, ...]) -> list[str]:
+    return [f + t for f in formats for t in _TIME_SUFFIXES]
+
+
+def dates(column: str, formats: tuple[str, ...], present: pl.Series | None = None) -> pl.Expr:
     """A date or date-time read with explicit day-first ``formats`` (each optionally timed).
 
     Returns a struct of ``value`` (Datetime) and ``problem``: impossible dates
-    (31/02/2024), Excel serial numbers and any other layout are refused.
+    (31/02/2024), Excel serial numbers and any other layout are refused. Given the
+    column's values (``present``), only the layouts that read at least one of them are
+    tried: a file keeps to one or two layouts, and trying thirty on every row is slow.
     """
+    layouts = _layouts(formats)
+    if present is not None:
+        layouts = used_layouts(present, layouts)
     raw = text(column)
     parsed = pl.coalesce(
-        raw.str.strptime(pl.Datetime("us"), f + t, strict=False, exact=True)
-        for f in formats
-        for t in _TIME_SUFFIXES
+        [raw.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in layouts]
+        or [pl.lit(None, pl.Datetime("us"))]
     )
     problem = (
         pl.when(raw.is_null() | parsed.is_not_null())
@@ -86,6 +94,23 @@ def dates(column: str, formats: tuple[str, ...]) -> pl.Expr:
         .otherwise(pl.lit("is not a date in a known day-first layout"))
     )
     return _struct(parsed, problem, column)
+
+
+def used_layouts(values: pl.Series, layouts: list[str]) -> list[str]:
+    """The layouts that read at least one of ``values`` (tested on distinct values only).
+
+    Examples
+    --------
+    >>> used_layouts(pl.Series(["01/03/2024", "02/03/2024"]), ["%Y-%m-%d", "%d/%m/%Y"])
+    ['%d/%m/%Y']
+    """
+    distinct = pl.DataFrame({"v": values.str.strip_chars().drop_nulls().unique()})
+    hits = distinct.select(
+        pl.col("v").str.strptime(pl.Datetime("us"), f, strict=False, exact=True).is_not_null().any()
+        .alias(str(i))
+        for i, f in enumerate(layouts)
+    )  # fmt: skip
+    return [f for f, hit in zip(layouts, hits.row(0), strict=True) if hit] if hits.width else []
 
 
 def numbers(column: str) -> pl.Expr:

@@ -32,7 +32,7 @@ from charts.plot import findings_for, mdc_figure, qic_figure, report_html
 from charts.rules import RULE_SETS
 from charts.spc import mdc, qic
 from connectors.synth import write_extracts
-from pipelines import settings
+from pipelines import demo, settings
 
 # Date layouts seen in NHS and care-home extracts, tried in turn (day first, never US).
 DATE_FORMATS = (
@@ -229,6 +229,15 @@ def _run_synth(args: argparse.Namespace) -> None:
     )
 
 
+def _run_demo(args: argparse.Namespace) -> None:
+    inbox, warehouse, out = demo.default_paths()
+    demo.run(
+        Path(args.inbox) if args.inbox else inbox,
+        Path(args.warehouse) if args.warehouse else warehouse,
+        Path(args.out) if args.out else out,
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="m4c",
@@ -298,6 +307,14 @@ def _parser() -> argparse.ArgumentParser:
     y.add_argument("--quirk-rate", type=float, default=0.02, help="share of junk rows")
     y.add_argument("--out", required=True, help="folder to write (must be empty or new)")
     y.set_defaults(func=_run_synth)
+
+    d = sub.add_parser(
+        "demo", help="the main job on synthetic data: extracts to warehouse to chart"
+    )
+    d.add_argument("--inbox", help="inbox (default data/inbox, written if empty)")
+    d.add_argument("--warehouse", help="DuckDB file (default data/warehouse.duckdb)")
+    d.add_argument("--out", help="folder for the chart (default out/)")
+    d.set_defaults(func=_run_demo)
     return p
 
 
