@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
+from charts.spc import SpcWarning
 from connectors.synth import write_extracts
 from pipelines import demo
 
@@ -12,7 +14,8 @@ def test_demo_runs_end_to_end(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("M4C_PSEUDO_KEY", "demo-test")
     inbox = tmp_path / "inbox"
     write_extracts(inbox, sites=2, homes=4, months=12, seed=3)
-    result = demo.run(inbox, tmp_path / "w.duckdb", tmp_path / "out")
+    with pytest.warns(SpcWarning, match="trial limits"):  # 8 baseline months
+        result = demo.run(inbox, tmp_path / "w.duckdb", tmp_path / "out")
     meta = result.metadata
     assert meta["files_refused"] == 0
     assert meta["rows_in"] == meta["rows_loaded"] + meta["rows_quarantined"] + meta["rows_skipped"]
