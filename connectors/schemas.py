@@ -137,6 +137,39 @@ AE = _cols("attendance_id nhs_number arrival_datetime department_type disposal")
 QI_LOG = _cols("home_id resident_id activity_date activity_type outcome")
 EMIS_REPORT = ("NHS Number", "Date of Birth", "Date", "Code", "Term", "Value", "Units")
 
+
+def _sre(
+    table: str, versions: dict[str, tuple[str, ...]], required: tuple[str, ...]
+) -> list[TableSpec]:
+    """SystmOne SRE tables: cp1252, ``dd MMM yyyy`` dates, keyed by RowIdentifier."""
+    return [
+        TableSpec(
+            "systmone",
+            table,
+            v,
+            cols,
+            required,
+            key="RowIdentifier",
+            encoding="cp1252",
+            date_formats=(TPP_DATE,),
+        )
+        for v, cols in versions.items()
+    ]
+
+
+def _ours(
+    source: str,
+    table: str,
+    cols: tuple[str, ...],
+    required: tuple[str, ...],
+    key: str | None = None,
+) -> TableSpec:
+    """A layout of this project's own (version 1): dates day first."""
+    return TableSpec(source, table, "1", cols, required, key=key, date_formats=DAY_FIRST)
+
+
+_EMIS_EVENT = ("PatientGuid", "EffectiveDate", "CodeId", "Deleted")
+_ISSUE_REQUIRED = ("IssueRecordGuid", *_EMIS_EVENT)
 SPECS: tuple[TableSpec, ...] = (
     TableSpec(
         "emis",
@@ -151,7 +184,7 @@ SPECS: tuple[TableSpec, ...] = (
         "CareRecord_Observation",
         "5.4",
         EMIS_OBSERVATION,
-        ("ObservationGuid", "PatientGuid", "EffectiveDate", "CodeId", "Deleted"),
+        ("ObservationGuid", *_EMIS_EVENT),
         key="ObservationGuid",
     ),
     TableSpec(
@@ -175,7 +208,7 @@ SPECS: tuple[TableSpec, ...] = (
         "Prescribing_IssueRecord",
         "5.4",
         EMIS_ISSUE_RECORD,
-        ("IssueRecordGuid", "PatientGuid", "EffectiveDate", "CodeId", "Deleted"),
+        _ISSUE_REQUIRED,
         key="IssueRecordGuid",
     ),
     TableSpec(
@@ -183,7 +216,7 @@ SPECS: tuple[TableSpec, ...] = (
         "Prescribing_IssueRecord",
         "5.1",
         tuple(c.replace("Clinician", "Clinican") for c in EMIS_ISSUE_RECORD),
-        ("IssueRecordGuid", "PatientGuid", "EffectiveDate", "CodeId", "Deleted"),
+        _ISSUE_REQUIRED,
         key="IssueRecordGuid",
     ),
     TableSpec(
@@ -201,135 +234,56 @@ SPECS: tuple[TableSpec, ...] = (
             "Units": ("Unit", "Numeric Unit"),
         },
     ),
-    TableSpec(
-        "systmone",
+    *_sre(
         "SRPatient",
-        "91",
-        SR_PATIENT,
+        {"91": SR_PATIENT, "90": (*SR_PATIENT, "RemovedData")},
         ("RowIdentifier", "NHSNumber", "DateBirth", "Gender", "TestPatient"),
-        key="RowIdentifier",
-        encoding="cp1252",
-        date_formats=(TPP_DATE,),
     ),
-    TableSpec(
-        "systmone",
-        "SRPatient",
-        "90",
-        (*SR_PATIENT, "RemovedData"),
-        ("RowIdentifier", "NHSNumber", "DateBirth", "Gender", "TestPatient"),
-        key="RowIdentifier",
-        encoding="cp1252",
-        date_formats=(TPP_DATE,),
-    ),
-    TableSpec(
-        "systmone",
+    *_sre(
         "SRCode",
-        "91",
-        SR_CODE_91,
+        {"91": SR_CODE_91, "90": (*SR_CODE_91, "RemovedData"), "87": SR_CODE_87},
         ("RowIdentifier", "DateEvent", "CTV3Code", "IDPatient"),
-        key="RowIdentifier",
-        encoding="cp1252",
-        date_formats=(TPP_DATE,),
     ),
-    TableSpec(
-        "systmone",
-        "SRCode",
-        "90",
-        (*SR_CODE_91, "RemovedData"),
-        ("RowIdentifier", "DateEvent", "CTV3Code", "IDPatient"),
-        key="RowIdentifier",
-        encoding="cp1252",
-        date_formats=(TPP_DATE,),
-    ),
-    TableSpec(
-        "systmone",
-        "SRCode",
-        "87",
-        SR_CODE_87,
-        ("RowIdentifier", "DateEvent", "CTV3Code", "IDPatient"),
-        key="RowIdentifier",
-        encoding="cp1252",
-        date_formats=(TPP_DATE,),
-    ),
-    TableSpec(
-        "systmone",
+    *_sre(
         "SRPrimaryCareMedication",
-        "91",
-        SR_MEDICATION,
+        {"91": SR_MEDICATION, "90": (*SR_MEDICATION, "RemovedData")},
         ("RowIdentifier", "DateEvent", "IDPatient", "IsRepeatMedication"),
-        key="RowIdentifier",
-        encoding="cp1252",
-        date_formats=(TPP_DATE,),
     ),
-    TableSpec(
-        "systmone",
-        "SRPrimaryCareMedication",
-        "90",
-        (*SR_MEDICATION, "RemovedData"),
-        ("RowIdentifier", "DateEvent", "IDPatient", "IsRepeatMedication"),
-        key="RowIdentifier",
-        encoding="cp1252",
-        date_formats=(TPP_DATE,),
-    ),
-    TableSpec(
+    _ours(
         "carehome",
         "residents",
-        "1",
         RESIDENTS,
         ("home_id", "resident_local_id", "nhs_number", "date_of_birth", "admission_date"),
         key="resident_local_id",
-        date_formats=DAY_FIRST,
     ),
-    TableSpec(
-        "carehome",
-        "absences",
-        "1",
-        ABSENCES,
-        ("resident_local_id", "depart_datetime", "reason"),
-        date_formats=DAY_FIRST,
-    ),
-    TableSpec(
+    _ours("carehome", "absences", ABSENCES, ("resident_local_id", "depart_datetime", "reason")),
+    _ours(
         "carehome",
         "incidents",
-        "1",
         INCIDENTS,
         ("resident_local_id", "incident_datetime", "incident_type"),
-        date_formats=DAY_FIRST,
     ),
-    TableSpec(
+    _ours(
         "carehome",
         "observations",
-        "1",
         OBSERVATIONS,
         ("resident_local_id", "obs_datetime", "obs_type", "value"),
-        date_formats=DAY_FIRST,
     ),
-    TableSpec(
+    _ours(
         "hospital",
         "inpatient_spells",
-        "1",
         SPELLS,
         ("spell_id", "nhs_number", "admit_date", "admission_method"),
         key="spell_id",
-        date_formats=DAY_FIRST,
     ),
-    TableSpec(
+    _ours(
         "hospital",
         "ae_attendances",
-        "1",
         AE,
         ("attendance_id", "nhs_number", "arrival_datetime"),
         key="attendance_id",
-        date_formats=DAY_FIRST,
     ),
-    TableSpec(
-        "qi_log",
-        "qi_activity",
-        "1",
-        QI_LOG,
-        ("home_id", "activity_date", "activity_type"),
-        date_formats=DAY_FIRST,
-    ),
+    _ours("qi_log", "qi_activity", QI_LOG, ("home_id", "activity_date", "activity_type")),
 )
 
 
