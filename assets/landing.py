@@ -30,7 +30,7 @@ import duckdb
 import polars as pl
 
 from connectors import parse_file
-from connectors.base import Context, Parsed
+from connectors.base import Context, Parsed, site_and_home
 from connectors.reading import FileRefusedError
 
 SQL = Path(__file__).with_name("sql")
@@ -132,9 +132,7 @@ class _Run:
     def ingest_file(self, path: Path, inbox: Path) -> FileResult:
         """Load one file in one transaction (or recognise it as already loaded)."""
         rel = str(path.relative_to(inbox))
-        parts = path.relative_to(inbox).parts
-        site = parts[0]
-        home = parts[2] if len(parts) > 3 and parts[1] == "carehome" else None
+        site, home = site_and_home(path, inbox)
         ctx = Context(site_id=site, key=self.key, home_id=home, test_range_is_test=self.live)
         try:
             parsed = parse_file(path, ctx)

@@ -276,3 +276,8 @@ def with_pseudonyms(parsed: Parsed, ctx: Context, key_column: str | None = None)
 def date(raw: RawFile, column: str) -> tuple[str, pl.Expr]:
     """A ``Layout.parse`` entry for a date column, in the layouts this file uses."""
     return "date", dates(column, raw.spec.date_formats, raw.rows.get_column(column))
+
+
+def month(column: str) -> pl.Expr:
+    """The first day of a parsed date's month (all that is kept of a date of birth)."""
+    return pl.col(column).dt.truncate("1mo").dt.date()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from connectors.base import Context, Layout, Parsed, apply, date, with_pseudonyms
+from connectors.base import Context, Layout, Parsed, apply, date, month, with_pseudonyms
 from connectors.reading import RawFile
 from connectors.values import flag, nhs_number, numbers, text
 
@@ -24,6 +24,15 @@ OBS_TYPES = ("weight_kg", "must_score", "bmi", "waterlow")
 def _key(ctx: Context) -> pl.Expr:
     home = pl.lit(ctx.home_id) if ctx.home_id else text("home_id")
     return pl.concat_str(home, pl.lit("/"), pl.col("resident_local_id").str.strip_chars())
+
+
+def _located(ctx: Context) -> dict[str, pl.Expr]:
+    """Where a row of a home's absences, incidents or observations comes from."""
+    return {
+        "site_id": pl.lit(ctx.site_id),
+        "home_id": pl.lit(ctx.home_id),
+        "person_key": _key(ctx),
+    }
 
 
 def _lower(column: str) -> pl.Expr:
@@ -51,7 +60,7 @@ def residents(raw: RawFile, ctx: Context) -> Parsed:
             "home_id": text("home_id"),
             "person_key": _key(ctx),
             "nhs": pl.col("nhs_number"),
-            "birth_month": pl.col("date_of_birth").dt.truncate("1mo").dt.date(),
+            "birth_month": month("date_of_birth"),
             "sex": text("sex").str.to_uppercase(),
             "admission_date": pl.col("admission_date").dt.date(),
             "admission_type": _lower("admission_type"),
@@ -74,9 +83,7 @@ def absences(raw: RawFile, ctx: Context) -> Parsed:
         required=("resident_local_id", "depart_datetime", "reason"),
         allowed={"reason": ABSENCE_REASONS},
         select={
-            "site_id": pl.lit(ctx.site_id),
-            "home_id": pl.lit(ctx.home_id),
-            "person_key": _key(ctx),
+            **_located(ctx),
             "start_dt": pl.col("depart_datetime"),
             "end_dt": pl.col("return_datetime"),
             "reason": _lower("reason"),
@@ -93,9 +100,7 @@ def incidents(raw: RawFile, ctx: Context) -> Parsed:
         required=("resident_local_id", "incident_datetime", "incident_type"),
         allowed={"incident_type": INCIDENT_TYPES, "harm_level": HARM_LEVELS},
         select={
-            "site_id": pl.lit(ctx.site_id),
-            "home_id": pl.lit(ctx.home_id),
-            "person_key": _key(ctx),
+            **_located(ctx),
             "incident_dt": pl.col("incident_datetime"),
             "incident_type": _lower("incident_type"),
             "harm_level": _lower("harm_level"),
@@ -119,9 +124,7 @@ def observations(raw: RawFile, ctx: Context) -> Parsed:
         required=("resident_local_id", "obs_datetime", "obs_type", "value"),
         allowed={"obs_type": OBS_TYPES},
         select={
-            "site_id": pl.lit(ctx.site_id),
-            "home_id": pl.lit(ctx.home_id),
-            "person_key": _key(ctx),
+            **_located(ctx),
             "obs_dt": pl.col("obs_datetime"),
             "obs_type": _lower("obs_type"),
             "value_num": pl.col("value"),

@@ -19,6 +19,7 @@ from connectors.base import (
     apply,
     date,
     is_set,
+    month,
     with_pseudonyms,
 )
 from connectors.reading import RawFile
@@ -27,10 +28,6 @@ from connectors.values import flag, nhs_number, numbers, text
 
 def _true(column: str) -> pl.Expr:
     return flag(column).fill_null(False)
-
-
-def _month(column: str) -> pl.Expr:
-    return pl.col(column).dt.truncate("1mo").dt.date()
 
 
 def patients(raw: RawFile, ctx: Context) -> Parsed:
@@ -53,7 +50,7 @@ def patients(raw: RawFile, ctx: Context) -> Parsed:
             "site_id": pl.lit(ctx.site_id),
             "person_key": pl.col("PatientGuid").str.strip_chars(),
             "nhs": pl.col("NhsNumber"),
-            "birth_month": _month("DateOfBirth"),
+            "birth_month": month("DateOfBirth"),
             "sex": text("Sex").str.to_uppercase().str.slice(0, 1),
             "death_date": pl.col("DateOfDeath").dt.date(),
             "registered_date": pl.col("DateOfRegistration").dt.date(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from connectors.base import Context, Layout, Parsed, apply, date, is_set, with_pseudonyms
+from connectors.base import Context, Layout, Parsed, apply, date, is_set, month, with_pseudonyms
 from connectors.reading import RawFile
 from connectors.values import flag, nhs_number, numbers, text
 
@@ -33,7 +33,7 @@ def patients(raw: RawFile, ctx: Context) -> Parsed:
             "site_id": pl.lit(ctx.site_id),
             "person_key": pl.col("RowIdentifier").str.strip_chars(),
             "nhs": pl.col("NHSNumber"),
-            "birth_month": pl.col("DateBirth").dt.truncate("1mo").dt.date(),
+            "birth_month": month("DateBirth"),
             "sex": text("Gender").str.to_uppercase().str.slice(0, 1),
             "death_date": pl.col("DateDeath").dt.date(),
         },
