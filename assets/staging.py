@@ -35,7 +35,15 @@ REFERENCE_TABLES = ("emis_codeid_snomed", "ctv3_snomed", "dscr_observation_types
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, folder: Path = REFERENCE) -> dict[str, int]:
-    """Replace the ``ref_*`` tables by the code lists in ``data/reference``; rows per table."""
+    """Replace the ``ref_*`` tables by the code lists in ``data/reference``; rows per table.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a code list is missing: codes would silently map to no SNOMED CT concept.
+    ValueError
+        If a code list lacks a column of its table.
+    """
     counts = {}
     for name in REFERENCE_TABLES:
         path = folder / f"{name}.csv"
@@ -48,11 +56,21 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path = REFERENCE) -> 
                 params=[table],
             ).fetchall()
         ]
-        frame = (
-            pl.read_csv(path, infer_schema=False)
-            if path.exists()
-            else pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
-        )
+        if not path.exists():
+            raise FileNotFoundError(
+                f"the reference code list {path} is missing, so {table} would be empty and "
+                "codes would map to no SNOMED CT concept. Restore it (git checkout -- "
+                f"data/reference/{path.name}), or, if no site has such codes, create it with "
+                f"only its header row: {','.join(columns)}"
+            )
+        frame = pl.read_csv(path, infer_schema=False)
+        absent = [c for c in columns if c not in frame.columns]
+        if absent:
+            raise ValueError(
+                f"the reference code list {path} has no column {', '.join(absent)} (its "
+                f"header is {','.join(frame.columns)}). Make its header row "
+                f"{','.join(columns)}"
+            )
         con.register("frame", frame.select(columns))
         try:
             con.execute(f"DELETE FROM {table}")

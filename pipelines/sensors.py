@@ -1,0 +1,107 @@
+"""Sensors of the code location: a ``nightly_ingest`` run when extracts arrive in the inbox.
+
+The inbox is the ``inbox`` resource's folder (``data/inbox`` unless the code location
+sets another), listed by :func:`assets.landing.discover`, so the sensor sees exactly the
+files an ingest would load. The set of files is summed up in a fingerprint, a hash of
+each file's path, size and modification time. The cursor keeps the last fingerprint and
+the run key is derived from it, so one set of files is never loaded twice by the sensor.
+
+The sensor is off when the code location loads. Switch it on in the Dagster UI
+(Automation, ``inbox_arrivals``, Start) or with
+``dagster sensor start inbox_arrivals -m pipelines.definitions``; the daemon of
+``dagster dev`` then evaluates it every five minutes.
+
+Examples
+--------
+Two files, one modified 50 s ago (mtimes in nanoseconds), so still arriving:
+
+>>> files = [("site_a/emis/Patient.csv", 120, 0), ("site_a/emis/Obs.csv", 80, 50 * 10**9)]
+>>> arriving(files, now_ns=100 * 10**9)
+['site_a/emis/Obs.csv']
+>>> run_key(fingerprint(files))
+'inbox-f30845ebb9359a5e'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from assets.ingest import Inbox
+from assets.landing import discover
+
+SETTLE_SECONDS = 60  # a file modified more recently may still be being copied in
+INTERVAL_SECONDS = 300
+
+File = tuple[str, int, int]  # path relative to the inbox, size in bytes, mtime in ns
+
+
+def snapshot(inbox: Path) -> list[File]:
+    """Path (relative to ``inbox``), size and mtime of every extract, sorted by path.
+
+    A file that disappears while the inbox is listed is left out: it is being moved,
+    and the next evaluation sees where it went.
+    """
+    files = []
+    for path in discover(inbox):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        files.append((path.relative_to(inbox).as_posix(), stat.st_size, stat.st_mtime_ns))
+    return sorted(files)
+
+
+def fingerprint(files: list[File]) -> str:
+    """SHA-256 of the sorted (path, size, mtime) triples: it changes when any file does."""
+    return hashlib.sha256(json.dumps(sorted(files)).encode()).hexdigest()
+
+
+def run_key(digest: str) -> str:
+    """The run key of one set of files (Dagster launches each key once)."""
+    return f"inbox-{digest[:16]}"
+
+
+def arriving(
+    files: list[File], *, now_ns: int, settle_seconds: float = SETTLE_SECONDS
+) -> list[str]:
+    """Paths of the files modified less than ``settle_seconds`` before ``now_ns``."""
+    cutoff = now_ns - int(settle_seconds * 1e9)
+    return [path for path, _, mtime in files if mtime > cutoff]
+
+
+@dg.sensor(
+    job_name="nightly_ingest",
+    minimum_interval_seconds=INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description=(
+        "Loads the inbox when extracts arrive or change, once every file has been left "
+        f"alone for {SETTLE_SECONDS} s."
+    ),
+)
+def inbox_arrivals(
+    context: dg.SensorEvaluationContext, inbox: Inbox
+) -> dg.SensorResult | dg.SkipReason:
+    """Request a ``nightly_ingest`` run when the inbox's extracts differ from last time."""
+    folder = Path(inbox.path)
+    files = snapshot(folder)
+    if not files:
+        return dg.SkipReason(f"no extracts in {folder}")
+    still = arriving(files, now_ns=time.time_ns())
+    if still:
+        more = f" (and {len(still) - 1} more)" if len(still) > 1 else ""
+        return dg.SkipReason(
+            f"{still[0]}{more} is still arriving: waiting until no file of the inbox has "
+            f"changed for {SETTLE_SECONDS} s"
+        )
+    digest = fingerprint(files)
+    if digest == context.cursor:
+        return dg.SkipReason(f"no new or changed extracts in {folder}")
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=run_key(digest), tags={"m4c/files": str(len(files))})],
+        cursor=digest,
+    )

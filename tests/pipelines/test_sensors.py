@@ -1,0 +1,133 @@
+"""The inbox sensor: one run per new set of settled extracts, skips otherwise."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+
+import dagster as dg
+import pytest
+
+from assets.ingest import Inbox
+from pipelines.definitions import defs
+from pipelines.sensors import SETTLE_SECONDS, inbox_arrivals
+
+# 14 Nov 2023 22:13:20 UTC, in nanoseconds: long settled.
+SETTLED_NS = 1_700_000_000 * 10**9
+PATIENTS = "PatientGuid,NhsNumber\ng1,x\n"
+RESIDENTS = "home_id\n1-100000001\n"
+
+
+def put(root, relative, text, mtime_ns=SETTLED_NS):
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    if mtime_ns is not None:
+        os.utime(path, ns=(mtime_ns, mtime_ns))
+    return path
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    root = tmp_path / "inbox"
+    put(root, "site_a/emis/1_Admin_Patient_20240731.csv", PATIENTS)
+    put(root, "site_a/carehome/1-100000001/residents.csv", RESIDENTS)
+    return root
+
+
+def evaluate(root, cursor=None):
+    context = dg.build_sensor_context(cursor=cursor, resources={"inbox": Inbox(path=str(root))})
+    return inbox_arrivals(context)
+
+
+def test_first_evaluation_requests_one_run_and_an_unchanged_inbox_then_skips(inbox):
+    first = evaluate(inbox)
+    assert isinstance(first, dg.SensorResult)
+    [request] = first.run_requests
+    files = [
+        ["site_a/carehome/1-100000001/residents.csv", len(RESIDENTS), SETTLED_NS],
+        ["site_a/emis/1_Admin_Patient_20240731.csv", len(PATIENTS), SETTLED_NS],
+    ]
+    digest = hashlib.sha256(json.dumps(files).encode()).hexdigest()
+    assert first.cursor == digest
+    assert request.run_key == f"inbox-{digest[:16]}" == "inbox-f4373e09725c9994"
+    assert request.tags == {"m4c/files": "2"}
+
+    again = evaluate(inbox, cursor=first.cursor)
+    assert isinstance(again, dg.SkipReason)
+    assert again.skip_message == f"no new or changed extracts in {inbox}"
+
+
+def test_a_changed_or_added_file_requests_a_new_run(inbox):
+    first = evaluate(inbox)
+    touched = put(inbox, "site_a/emis/1_Admin_Patient_20240731.csv", "PatientGuid,NhsNumber\n")
+    changed = evaluate(inbox, cursor=first.cursor)
+    [request] = changed.run_requests
+    assert request.run_key != first.run_requests[0].run_key
+    assert changed.cursor != first.cursor
+
+    os.utime(touched, ns=(SETTLED_NS + 10**9, SETTLED_NS + 10**9))  # same bytes, newer mtime
+    retouched = evaluate(inbox, cursor=changed.cursor)
+    assert retouched.run_requests[0].run_key not in {
+        first.run_requests[0].run_key,
+        request.run_key,
+    }
+
+    put(inbox, "site_b/systmone/SRPatient_20240731.csv", "RowIdentifier\n1\n")
+    added = evaluate(inbox, cursor=retouched.cursor)
+    assert added.run_requests[0].tags == {"m4c/files": "3"}
+    assert added.cursor not in {first.cursor, changed.cursor, retouched.cursor}
+
+
+def test_a_file_still_being_written_is_waited_for(inbox):
+    first = evaluate(inbox)
+    fresh_ns = time.time_ns() - (SETTLE_SECONDS // 2) * 10**9
+    put(inbox, "site_a/emis/1_CareRecord_Observation_20240731.csv", "CodeId\n", fresh_ns)
+    waiting = evaluate(inbox, cursor=first.cursor)
+    assert isinstance(waiting, dg.SkipReason)
+    assert waiting.skip_message == (
+        "site_a/emis/1_CareRecord_Observation_20240731.csv is still arriving: waiting until "
+        f"no file of the inbox has changed for {SETTLE_SECONDS} s"
+    )
+    assert str(inbox) not in waiting.skip_message
+
+    put(inbox, "site_a/emis/2_CareRecord_Observation_20240801.csv", "CodeId\n", fresh_ns)
+    both = evaluate(inbox, cursor=first.cursor)
+    assert both.skip_message.startswith(
+        "site_a/emis/1_CareRecord_Observation_20240731.csv (and 1 more) is still arriving"
+    )
+
+    settled = SETTLED_NS + 5 * 10**9
+    for name in ("1_CareRecord_Observation_20240731.csv", "2_CareRecord_Observation_20240801.csv"):
+        os.utime(inbox / "site_a/emis" / name, ns=(settled, settled))
+    arrived = evaluate(inbox, cursor=first.cursor)
+    assert arrived.run_requests[0].tags == {"m4c/files": "4"}
+
+
+def test_answers_hidden_folders_and_loose_files_are_not_extracts(inbox):
+    first = evaluate(inbox)
+    put(inbox, "truth/expected_counts.csv", "measure,site_id\n", None)
+    put(inbox, ".uploading/site_c/residents.csv", "home_id\n", None)
+    put(inbox, "README.txt", "m4c synth\n", None)
+    put(inbox, "site_a/emis/notes.docx", "minutes\n", None)
+    again = evaluate(inbox, cursor=first.cursor)
+    assert again.skip_message == f"no new or changed extracts in {inbox}"
+
+
+def test_an_empty_or_missing_inbox_requests_nothing(tmp_path):
+    (tmp_path / "inbox" / "site_a").mkdir(parents=True)
+    assert evaluate(tmp_path / "inbox").skip_message == f"no extracts in {tmp_path / 'inbox'}"
+    missing = tmp_path / "nowhere"
+    assert evaluate(missing).skip_message == f"no extracts in {missing}"
+
+
+def test_the_code_location_runs_nightly_ingest_from_the_sensor():
+    sensor = defs.resolve_sensor_def("inbox_arrivals")
+    assert sensor.job_name == "nightly_ingest"
+    assert [t.job_name for t in sensor.targets] == ["nightly_ingest"]
+    assert defs.get_repository_def().has_job("nightly_ingest")
+    assert sensor.minimum_interval_seconds == 300
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
+    assert sensor.required_resource_keys == {"inbox"}
