@@ -1,8 +1,9 @@
 """Landing extracts in the DuckDB warehouse: raw tables, quarantine and the load log.
 
-Each file loads in one transaction: its rows go to the raw table of its source, its
-refused rows to ``quarantine`` (file, row, column, raw value, rule, message), and one
-row to ``load_log`` with its hash and counts (``rows_in = rows_loaded +
+Each file loads whole or not at all, in one transaction (files of one table from one
+site, a file per care home, are parsed and landed together): its rows go to the raw
+table of its source, its refused rows to ``quarantine`` (file, row, column, raw value,
+rule, message), and one row to ``load_log`` with its hash and counts (``rows_in = rows_loaded +
 rows_quarantined + rows_skipped``). The same file again changes nothing; a corrected
 file at the same path replaces its earlier version's rows; a file that cannot be read
 is logged as refused and the others still load.
@@ -22,6 +23,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,9 +31,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from connectors import parse_file
-from connectors.base import Context, Parsed, site_and_home
-from connectors.reading import FileRefusedError
+from connectors import parse_batch
+from connectors.base import Context, Parsed, file_index, line, site_and_home
+from connectors.reading import FileRefusedError, RawFile, read_extract
 
 SQL = Path(__file__).with_name("sql")
 REGISTRY_TABLES = ("raw_emis_patient", "raw_sr_patient", "raw_carehome_resident")
@@ -67,10 +69,14 @@ class FileResult:
         return cls(file, site_id, None, None, None, None, 0, 0, 0, 0, {}, "refused", message)
 
 
-def file_order(path: Path) -> tuple[int, str]:
-    """Sort key: registries and code maps first, then everything else, by path."""
+def file_order(path: Path) -> tuple[int, str, str]:
+    """Sort key: registries and code maps first, then by name, then by path.
+
+    Sorting by name puts each home's file of one table next to the others, to be
+    parsed together.
+    """
     rank = next((i for i, t in enumerate(FIRST) if t in path.name), len(FIRST))
-    return rank, str(path)
+    return rank, path.name, str(path)
 
 
 def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
@@ -104,15 +110,36 @@ def ingest(
     inbox: Path, con: duckdb.DuckDBPyConnection, *, key: bytes, live: bool = False
 ) -> list[FileResult]:
     """Load every file of the inbox; return what happened to each, in load order."""
-    run = _Run(con, key=key, live=live)
-    return [run.ingest_file(path, inbox) for path in discover(inbox)]
+    return _Run(con, key=key, live=live).ingest(discover(inbox), inbox)
+
+
+BATCH_ROWS = 1_000_000  # rows parsed and landed together at most
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A file read and identified, waiting to be parsed and landed with its batch."""
+
+    rel: str
+    raw: RawFile
+    ctx: Context
+    previous: int | None
+
+    def joins(self, batch: list[_Pending]) -> bool:
+        """Whether this file can be parsed with ``batch``: same site, layout and version."""
+        first = batch[0]
+        rows = sum(p.raw.rows.height for p in batch) + self.raw.rows.height
+        same = (self.ctx.site_id, self.raw.spec) == (first.ctx.site_id, first.raw.spec)
+        return same and rows <= BATCH_ROWS
 
 
 class _Run:
     """One ingest, and what it keeps between files.
 
     The load log's current files, each site's person registry and the next file id are
-    read once, not once per file.
+    read once, not once per file. Files of one table from one site (a file per care
+    home) are parsed together and landed in one transaction, which holds every one of
+    them whole or none of them.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, *, key: bytes, live: bool) -> None:
@@ -120,61 +147,93 @@ class _Run:
         self.key = key
         self.live = live
         current = con.sql(
-            "SELECT path, file_id, sha256 FROM load_log WHERE status IN ('loaded', 'replaced') "
-            "AND NOT superseded"
-        ).fetchall()
-        self.current = {path: (file_id, sha) for path, file_id, sha in current}
+            "SELECT * EXCLUDE (loaded_at, superseded) FROM load_log "
+            "WHERE status IN ('loaded', 'replaced') AND NOT superseded"
+        ).pl()
+        self.current = {row["path"]: row for row in current.iter_rows(named=True)}
         self.next_id = con.sql("SELECT coalesce(max(file_id), 0) + 1 FROM load_log").fetchall()[0][
             0
         ]
         self.registries: dict[str, tuple[pl.DataFrame, pl.Series]] = {}
 
-    def ingest_file(self, path: Path, inbox: Path) -> FileResult:
-        """Load one file in one transaction (or recognise it as already loaded)."""
+    def ingest(self, paths: list[Path], inbox: Path) -> list[FileResult]:
+        """Load ``paths`` in order, batching files that can be parsed together."""
+        results: dict[str, FileResult] = {}
+        batch: list[_Pending] = []
+        for path in paths:
+            opened = self._open(path, inbox)
+            if isinstance(opened, FileResult):
+                results[opened.file] = opened
+                continue
+            if batch and not opened.joins(batch):
+                results.update((r.file, r) for r in self._land(batch))
+                batch = []
+            batch.append(opened)
+        if batch:
+            results.update((r.file, r) for r in self._land(batch))
+        return [results[str(p.relative_to(inbox))] for p in paths]
+
+    def _open(self, path: Path, inbox: Path) -> FileResult | _Pending:
+        """Read and identify a file; unchanged and unreadable files are settled here."""
         rel = str(path.relative_to(inbox))
         site, home = site_and_home(path, inbox)
-        ctx = Context(site_id=site, key=self.key, home_id=home, test_range_is_test=self.live)
+        data = path.read_bytes()
+        sha256 = hashlib.sha256(data).hexdigest()
+        previous = self.current.get(rel)
+        if previous and previous["sha256"] == sha256:
+            return _unchanged(rel, previous)
         try:
-            parsed = parse_file(path, ctx)
+            raw = read_extract(path, data, sha256=sha256)
         except FileRefusedError as exc:
             result = FileResult.refused(rel, site, f"{rel} was not loaded: {exc}")
-            self._log(result, sha256=None, file_id=self._take_id())
+            self._log([result], [None], self._take_ids(1))
             return result
-        previous = self.current.get(rel)
-        if previous and previous[1] == parsed.file.sha256:
-            return _result(
-                rel, site, parsed, "unchanged", f"{rel} is unchanged since it was loaded."
-            )
+        ctx = Context(site_id=site, key=self.key, home_id=home, test_range_is_test=self.live)
+        return _Pending(rel, raw, ctx, previous["file_id"] if previous else None)
+
+    def _land(self, batch: list[_Pending]) -> list[FileResult]:
+        """Parse a batch together and land it in one transaction."""
+        site = batch[0].ctx.site_id
+        parsed = parse_batch([(p.raw, p.ctx) for p in batch])
         if "person_key" in parsed.rows.columns and "pseudo_id" not in parsed.rows.columns:
             parsed = _link(parsed, *self._registry(site))
-        file_id = self._take_id()
-        status = "replaced" if previous else "loaded"
-        result = _result(rel, site, parsed, status, f"{rel}: {parsed.rows.height} rows loaded")
-        stamp = pl.lit(file_id, pl.Int64)
+        ids = self._take_ids(len(batch))
+        results = _results(batch, parsed)
+        paths = pl.Series([p.rel for p in batch])
+
+        def stamped(frame: pl.DataFrame, **more: pl.Expr) -> pl.DataFrame:
+            """With each row's file id and its line in its own file (and ``more``)."""
+            return frame.with_columns(file_id=ids[0] + file_index(), source_row=line(), **more)
+
         self.con.execute("BEGIN TRANSACTION")
         try:
-            if previous:
-                _retire(self.con, previous[0])
-            self._insert(parsed.table, parsed.rows.with_columns(file_id=stamp))
+            for p in batch:
+                if p.previous is not None:
+                    _retire(self.con, p.previous)
+            self._insert(parsed.table, stamped(parsed.rows))
             self._insert(
-                "quarantine", parsed.quarantine.with_columns(file_id=stamp, path=pl.lit(rel))
+                "quarantine",
+                stamped(parsed.quarantine, path=pl.lit(paths).gather(file_index())),
             )
-            if parsed.test_keys:
-                tests = pl.DataFrame({"site_id": site, "person_key": list(parsed.test_keys)})
-                self._insert("test_person", tests.with_columns(file_id=stamp))
-            self._log(result, sha256=parsed.file.sha256, file_id=file_id)
+            self._insert(
+                "test_person",
+                stamped(parsed.test_keys).select("file_id", "person_key", site_id=pl.lit(site)),
+            )
+            self._log(results, [p.raw.sha256 for p in batch], ids)
             self.con.execute("COMMIT")
         except Exception:
             self.con.execute("ROLLBACK")
             raise
-        self.current[rel] = (file_id, parsed.file.sha256)
-        if parsed.table in REGISTRY_TABLES or parsed.test_keys or previous:
+        for p, file_id in zip(batch, ids, strict=True):
+            self.current[p.rel] = {"file_id": file_id, "sha256": p.raw.sha256}
+        replaced = any(p.previous is not None for p in batch)
+        if parsed.table in REGISTRY_TABLES or parsed.test_keys.height or replaced:
             self.registries.pop(site, None)
-        return result
+        return results
 
-    def _take_id(self) -> int:
-        self.next_id += 1
-        return self.next_id - 1
+    def _take_ids(self, n: int) -> list[int]:
+        self.next_id += n
+        return list(range(self.next_id - n, self.next_id))
 
     def _registry(self, site: str) -> tuple[pl.DataFrame, pl.Series]:
         """The site's people (person key -> pseudonym) and its test patients' keys."""
@@ -198,51 +257,88 @@ class _Run:
         finally:
             self.con.unregister("frame")
 
-    def _log(self, result: FileResult, *, sha256: str | None, file_id: int) -> None:
-        r = result
-        self.con.execute(
-            "INSERT INTO load_log (file_id, path, site_id, sha256, source, table_name, "
-            "schema_version, encoding, rows_in, rows_loaded, rows_quarantined, rows_skipped, "
-            "skip_reasons, status, message, loaded_at, superseded) VALUES ($1, $2, $3, $4, $5, "
-            "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, false)",
-            [
-                file_id,
-                r.file,
-                r.site_id,
-                sha256,
-                r.source,
-                r.table,
-                r.schema_version,
-                r.encoding,
-                r.rows_in,
-                r.rows_loaded,
-                r.rows_quarantined,
-                r.rows_skipped,
-                json.dumps(r.skip_reasons),
-                r.status,
-                r.message,
-                dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            ],
+    def _log(self, results: list[FileResult], shas: list[str | None], ids: list[int]) -> None:
+        """One ``load_log`` row per file."""
+        frame = pl.DataFrame([r.as_dict() for r in results]).select(
+            file_id=pl.Series(ids, dtype=pl.Int64),
+            path=pl.col("file"),
+            site_id="site_id",
+            sha256=pl.Series(shas, dtype=pl.String),
+            source="source",
+            table_name="table",
+            schema_version="schema_version",
+            encoding="encoding",
+            rows_in="rows_in",
+            rows_loaded="rows_loaded",
+            rows_quarantined="rows_quarantined",
+            rows_skipped="rows_skipped",
+            skip_reasons=pl.Series([json.dumps(r.skip_reasons) for r in results]),
+            status="status",
+            message="message",
+            loaded_at=pl.lit(dt.datetime.now(dt.UTC).replace(tzinfo=None)),
+            superseded=pl.lit(False),
         )
+        self._insert("load_log", frame)
 
 
-def _result(rel: str, site: str, parsed: Parsed, status: str, message: str) -> FileResult:
-    spec = parsed.file.spec
+def _unchanged(rel: str, logged: dict[str, object]) -> FileResult:
+    """A file loaded before, byte for byte: its counts are those of the load log."""
     return FileResult(
         file=rel,
-        site_id=site,
-        source=spec.source,
-        table=spec.table,
-        schema_version=spec.version,
-        encoding=parsed.file.encoding,
-        rows_in=parsed.file.rows_in,
-        rows_loaded=parsed.rows.height,
-        rows_quarantined=parsed.quarantine.height,
-        rows_skipped=parsed.rows_skipped,
-        skip_reasons=parsed.skip_reasons,
-        status=status,
-        message=message,
+        site_id=str(logged["site_id"]),
+        source=logged["source"],
+        table=logged["table_name"],
+        schema_version=logged["schema_version"],
+        encoding=logged["encoding"],
+        rows_in=int(logged["rows_in"]),
+        rows_loaded=int(logged["rows_loaded"]),
+        rows_quarantined=int(logged["rows_quarantined"]),
+        rows_skipped=int(logged["rows_skipped"]),
+        skip_reasons=json.loads(str(logged["skip_reasons"])),
+        status="unchanged",
+        message=f"{rel} is unchanged since it was loaded.",
     )
+
+
+def _results(batch: list[_Pending], parsed: Parsed) -> list[FileResult]:
+    """What happened to each file of a batch parsed together."""
+    n = len(batch)
+
+    def per_file(frame: pl.DataFrame) -> list[int]:
+        counts = frame.group_by(file_index().alias("i")).len()
+        out = [0] * n
+        for i, count in counts.iter_rows():
+            out[i] = count
+        return out
+
+    reasons: list[dict[str, int]] = [{} for _ in range(n)]
+    skips = parsed.skipped.group_by(file_index().alias("i"), "reason").len()
+    for i, reason, count in skips.sort("i", "reason").iter_rows():
+        reasons[i][reason] = count
+    loaded, quarantined = per_file(parsed.rows), per_file(parsed.quarantine)
+    results = []
+    for p, rows, refused, skipped in zip(batch, loaded, quarantined, reasons, strict=True):
+        raw, spec = p.raw, p.raw.spec
+        if raw.preamble:
+            skipped["preamble"] = skipped.get("preamble", 0) + raw.preamble
+        results.append(
+            FileResult(
+                file=p.rel,
+                site_id=p.ctx.site_id,
+                source=spec.source,
+                table=spec.table,
+                schema_version=spec.version,
+                encoding=raw.encoding,
+                rows_in=raw.rows_in,
+                rows_loaded=rows,
+                rows_quarantined=refused,
+                rows_skipped=sum(skipped.values()),
+                skip_reasons=dict(sorted(skipped.items())),
+                status="replaced" if p.previous is not None else "loaded",
+                message=f"{p.rel}: {rows} rows loaded",
+            )
+        )
+    return results
 
 
 def _link(parsed: Parsed, registry: pl.DataFrame, tests: pl.Series) -> Parsed:

@@ -27,6 +27,8 @@ from connectors.values import MISSING, dates
 
 SUMMARY_ROW = r"(?i)^\s*(total|grand total|count|end of report)\b"
 SKIPPED_SCHEMA = {"__row": pl.Int64, "reason": pl.String}
+TEST_KEY_SCHEMA = {"source_row": pl.Int64, "person_key": pl.String}
+ROW_BASE = 10**9  # files parsed together number their rows file_index * ROW_BASE + line
 WITHHELD = "(withheld: an NHS number is never copied into logs)"
 
 
@@ -70,8 +72,9 @@ class Parsed:
     skipped : polars.DataFrame
         ``source_row, reason``: preamble and total lines, test patients, rows deleted at
         source, exact duplicates.
-    test_keys : tuple of str
-        Source keys of the test patients skipped, so that their events skip too.
+    test_keys : polars.DataFrame
+        ``source_row, person_key``: source keys of the test patients skipped, so that
+        their events skip too.
     """
 
     file: RawFile
@@ -79,7 +82,7 @@ class Parsed:
     rows: pl.DataFrame
     quarantine: pl.DataFrame
     skipped: pl.DataFrame
-    test_keys: tuple[str, ...] = ()
+    test_keys: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=TEST_KEY_SCHEMA))
 
     @property
     def skip_reasons(self) -> dict[str, int]:
@@ -150,8 +153,8 @@ class Layout:
 def apply(raw: RawFile, layout: Layout) -> Parsed:
     """Sort every row of ``raw`` into loaded, quarantined or skipped, by ``layout``.
 
-    A handful of whole-file polars operations, whatever the number of checks: each row
-    gets a list of candidate problems, and its first problem (if any) quarantines it.
+    A handful of whole-file polars operations, whatever the number of checks: each check
+    gives a problem or null, and a row's first problem (if any) quarantines it.
     """
     text_cols = [c for c in raw.rows.columns if c != "__row"]
     reason = pl.lit(None, pl.String)
@@ -168,9 +171,7 @@ def apply(raw: RawFile, layout: Layout) -> Parsed:
     )
     checks = _checks(layout)
     if checks:
-        parsed = parsed.with_columns(
-            __problem=pl.concat_list(checks).list.drop_nulls().list.first()
-        )
+        parsed = parsed.with_columns(__problem=pl.coalesce(checks))
     else:
         parsed = parsed.with_columns(__problem=pl.lit(None, pl.Struct(QUARANTINE_STRUCT)))
     problems = (
@@ -265,12 +266,28 @@ def with_pseudonyms(parsed: Parsed, ctx: Context, key_column: str | None = None)
         )
         rows = rows.filter(~test)
     rows = rows.with_columns(pseudo_id=pseudonymise(rows.get_column("nhs"), ctx.key)).drop("nhs")
-    keys: tuple[str, ...] = ()
+    keys = parsed.test_keys
     if key_column is not None:
         tested = skipped.filter(pl.col("reason") == "test patient").get_column("source_row")
-        raw = parsed.file.rows.filter(pl.col("__row").is_in(tested.implode()))
-        keys = tuple(raw.get_column(key_column).str.strip_chars().to_list())
+        keys = parsed.file.rows.filter(pl.col("__row").is_in(tested.implode())).select(
+            source_row="__row", person_key=pl.col(key_column).str.strip_chars()
+        )
     return Parsed(parsed.file, parsed.table, rows, parsed.quarantine, skipped, keys)
+
+
+def home() -> pl.Expr:
+    """The care home a row belongs to: the folder its file came from (``__home``)."""
+    return pl.col("__home")
+
+
+def file_index() -> pl.Expr:
+    """Which file of a batch parsed together a ``source_row`` belongs to."""
+    return pl.col("source_row") // ROW_BASE
+
+
+def line() -> pl.Expr:
+    """The line number within its own file of a batched ``source_row``."""
+    return pl.col("source_row") % ROW_BASE
 
 
 def date(raw: RawFile, column: str) -> tuple[str, pl.Expr]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from connectors.base import Context, Layout, Parsed, apply, date, month, with_pseudonyms
+from connectors.base import Context, Layout, Parsed, apply, date, home, month, with_pseudonyms
 from connectors.reading import RawFile
 from connectors.values import flag, nhs_number, numbers, text
 
@@ -21,17 +21,17 @@ HARM_LEVELS = ("none", "low", "moderate", "severe", "death")
 OBS_TYPES = ("weight_kg", "must_score", "bmi", "waterlow")
 
 
-def _key(ctx: Context) -> pl.Expr:
-    home = pl.lit(ctx.home_id) if ctx.home_id else text("home_id")
-    return pl.concat_str(home, pl.lit("/"), pl.col("resident_local_id").str.strip_chars())
+def _key(where: pl.Expr) -> pl.Expr:
+    """A resident's key within the site: ``<home>/<resident_local_id>``."""
+    return pl.concat_str(where, pl.lit("/"), pl.col("resident_local_id").str.strip_chars())
 
 
 def _located(ctx: Context) -> dict[str, pl.Expr]:
     """Where a row of a home's absences, incidents or observations comes from."""
     return {
         "site_id": pl.lit(ctx.site_id),
-        "home_id": pl.lit(ctx.home_id),
-        "person_key": _key(ctx),
+        "home_id": home(),
+        "person_key": _key(home()),
     }
 
 
@@ -58,7 +58,7 @@ def residents(raw: RawFile, ctx: Context) -> Parsed:
         select={
             "site_id": pl.lit(ctx.site_id),
             "home_id": text("home_id"),
-            "person_key": _key(ctx),
+            "person_key": _key(pl.coalesce(home(), text("home_id"))),
             "nhs": pl.col("nhs_number"),
             "birth_month": month("date_of_birth"),
             "sex": text("sex").str.to_uppercase(),

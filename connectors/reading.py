@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,8 +171,11 @@ def _find_header(lines: list[str]) -> tuple[int, str, TableSpec, list[str], list
     return i, delimiter, spec, missing, fields
 
 
-def read_extract(path: Path) -> RawFile:
-    """Open, decode and identify one extract file.
+def read_extract(path: Path, data: bytes | None = None, *, sha256: str | None = None) -> RawFile:
+    """Open, decode and identify one extract file (``data``: its bytes, if already read).
+
+    Only the first lines are split in Python, to find the header; the body goes to the
+    CSV reader as one buffer.
 
     Raises
     ------
@@ -179,8 +183,9 @@ def read_extract(path: Path) -> RawFile:
         If the file is empty, binary, truncated, of an unknown layout, lacks a
         required column, or is a SystmOne journal export.
     """
-    data = path.read_bytes()
-    if not data.strip():
+    data = path.read_bytes() if data is None else data
+    sha256 = sha256 or hashlib.sha256(data).hexdigest()
+    if not data or data.isspace():
         raise FileRefusedError("it is empty. Export it again.")
     if path.suffix.lower() == ".xlsx":
         data = _xlsx_as_csv(path)
@@ -189,53 +194,61 @@ def read_extract(path: Path) -> RawFile:
             "it is binary, not a CSV file (a spreadsheet or a zip?). Save it as CSV."
         )
     text, encoding = decode(data)
-    lines = text.splitlines(keepends=True)
-    i, delimiter, spec, missing, fields = _find_header(lines)
+    head = list(itertools.islice(io.StringIO(text), HEADER_SEARCH_LINES))
+    i, delimiter, spec, missing, fields = _find_header(head)
     if missing:
         raise FileRefusedError(
             f"it looks like {spec.name} but lacks the required column(s) "
             f"{', '.join(map(repr, missing))}. Export it again with all the columns of "
             "docs/extracts.md."
         )
-    last = lines[-1]
-    if not last.endswith(("\n", "\r")) and len(_fields(last, delimiter)) < len(fields):
-        raise FileRefusedError(
-            f"it is truncated: the last line (line {len(lines)}) stops part-way through a "
-            "row. Copy or export the file again."
-        )
-    rows = pl.read_csv(
-        io.StringIO("".join(lines[i:])),
-        separator=delimiter,
-        infer_schema=False,
-        truncate_ragged_lines=True,
-    )
-    rows = rows.rename(_canonical_names(rows.columns, spec))
-    rows = rows.with_columns(__row=pl.int_range(i + 2, i + 2 + rows.height))
-    blank = pl.all_horizontal(
-        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
-        for c in rows.columns
-        if c != "__row"
-    )
-    rows = rows.filter(~blank)
+    if not text.endswith(("\n", "\r")):
+        last = text[max(text.rfind("\n"), text.rfind("\r")) + 1 :]
+        if len(_fields(last, delimiter)) < len(fields):
+            raise FileRefusedError(
+                f"it is truncated: the last line (line {len(text.splitlines())}) stops "
+                "part-way through a row. Copy or export the file again."
+            )
+    body = text[sum(map(len, head[:i])) :].encode() if i or encoding == "cp1252" else None
+    if body is None:
+        body = data[3:] if encoding == "utf-8-sig" else data
+    rows = pl.read_csv(body, separator=delimiter, infer_schema=False, truncate_ragged_lines=True)
+    names = _canonical_names(rows.columns, spec)
+    present = {names.get(c, c) for c in rows.columns}
     # Every column of every version of this table, so a connector is written once per table.
-    known = list(
-        dict.fromkeys(
-            c for s in SPECS if (s.source, s.table) == (spec.source, spec.table) for c in s.columns
+    known = _table_columns(spec.source, spec.table)
+    unknown = tuple(c for c in rows.columns if names.get(c, c) not in known)
+    blank = pl.all_horizontal(
+        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in rows.columns
+    )
+    rows = (
+        rows.lazy()
+        .with_columns(__row=pl.int_range(i + 2, i + 2 + rows.height))
+        .filter(~blank)
+        .rename(names)
+        .select(
+            "__row",
+            *(c if c in present else pl.lit(None, pl.String).alias(c) for c in known),
         )
+        .collect()
     )
-    unknown = tuple(c for c in rows.columns if c not in known and c != "__row")
-    rows = rows.with_columns(
-        pl.lit(None, pl.String).alias(c) for c in known if c not in rows.columns
-    )
-    preamble = sum(1 for line in lines[:i] if line.strip())
+    preamble = sum(1 for line in head[:i] if line.strip())
     return RawFile(
         path=path,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         encoding=encoding,
         spec=spec,
-        rows=rows.select("__row", *known),
+        rows=rows,
         preamble=preamble,
         unknown_columns=unknown,
+    )
+
+
+@functools.cache
+def _table_columns(source: str, table: str) -> tuple[str, ...]:
+    """Every column of every version of one table, in order of first appearance."""
+    return tuple(
+        dict.fromkeys(c for s in SPECS if (s.source, s.table) == (source, table) for c in s.columns)
     )
 
 

@@ -122,3 +122,39 @@ def test_staged_model_builds_with_homes_and_bed_days(inbox, tmp_path):
     # admitted 1 Jan 2023, but the site's care-home activity data (one observation) cover
     # March 2024 only: bed days are counted within the extract period
     assert months == [(dt.date(2024, 3, 1), 31)]
+
+
+def test_files_parsed_together_keep_their_own_rows_lines_and_duplicates(inbox, tmp_path):
+    home_b = inbox / "site_a/carehome/1-100000002"
+    csv(home_b / "residents.csv", RESIDENTS, [
+        {"home_id": "1-100000002", "resident_local_id": "R1", "nhs_number": NHS[0],
+         "date_of_birth": "01/05/1935", "sex": "F", "admission_date": "01/01/2023",
+         "admission_type": "permanent"},
+    ])  # fmt: skip
+    weight = {"resident_local_id": "R1", "obs_datetime": "01/03/2024", "obs_type": "weight_kg",
+              "value": "64.2 kg"}  # fmt: skip
+    # The first home's first row again (a duplicate only within a file), a duplicate of
+    # it, and a bad date on line 4.
+    csv(home_b / "observations.csv", OBSERVATIONS, [
+        weight, weight, {**weight, "obs_datetime": "31/02/2024"},
+    ])  # fmt: skip
+    con = connect(tmp_path / "w.duckdb")
+    results = {r.file: r for r in ingest(inbox, con, key=b"k")}
+    a = results["site_a/carehome/1-100000001/observations.csv"]
+    b = results["site_a/carehome/1-100000002/observations.csv"]
+    assert (a.rows_loaded, a.rows_quarantined, a.skip_reasons) == (1, 1, {})
+    assert (b.rows_loaded, b.rows_quarantined, b.skip_reasons) == (1, 1, {"duplicate": 1})
+    rows = con.sql(
+        "SELECT l.path, o.home_id, o.source_row FROM raw_carehome_observation o "
+        "JOIN load_log l USING (file_id) ORDER BY l.path"
+    ).fetchall()
+    assert rows == [
+        ("site_a/carehome/1-100000001/observations.csv", "1-100000001", 2),
+        ("site_a/carehome/1-100000002/observations.csv", "1-100000002", 2),
+    ]
+    refused = con.sql(
+        "SELECT path, source_row, rule, raw_value FROM quarantine WHERE rule = 'date'"
+    ).fetchall()
+    assert refused == [("site_a/carehome/1-100000002/observations.csv", 4, "date", "31/02/2024")]
+    people = con.sql("SELECT count(DISTINCT pseudo_id) FROM raw_carehome_observation").fetchall()
+    assert people == [(2,)]
