@@ -23,8 +23,12 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -114,6 +118,7 @@ def ingest(
 
 
 BATCH_ROWS = 1_000_000  # rows parsed and landed together at most
+READ_AHEAD = 16  # files read ahead of the one being landed
 
 
 @dataclass(frozen=True)
@@ -160,9 +165,10 @@ class _Run:
         """Load ``paths`` in order, batching files that can be parsed together."""
         results: dict[str, FileResult] = {}
         batch: list[_Pending] = []
-        for path in paths:
-            opened = self._open(path, inbox)
+        for opened in _read_ahead(functools.partial(self._open, inbox=inbox), paths):
             if isinstance(opened, FileResult):
+                if opened.status == "refused":
+                    self._log([opened], [None], self._take_ids(1))
                 results[opened.file] = opened
                 continue
             if batch and not opened.joins(batch):
@@ -174,7 +180,10 @@ class _Run:
         return [results[str(p.relative_to(inbox))] for p in paths]
 
     def _open(self, path: Path, inbox: Path) -> FileResult | _Pending:
-        """Read and identify a file; unchanged and unreadable files are settled here."""
+        """Read and identify a file; unchanged and unreadable files are settled here.
+
+        Runs in a reading thread: it must not touch the warehouse.
+        """
         rel = str(path.relative_to(inbox))
         site, home = site_and_home(path, inbox)
         data = path.read_bytes()
@@ -185,9 +194,7 @@ class _Run:
         try:
             raw = read_extract(path, data, sha256=sha256)
         except FileRefusedError as exc:
-            result = FileResult.refused(rel, site, f"{rel} was not loaded: {exc}")
-            self._log([result], [None], self._take_ids(1))
-            return result
+            return FileResult.refused(rel, site, f"{rel} was not loaded: {exc}")
         ctx = Context(site_id=site, key=self.key, home_id=home, test_range_is_test=self.live)
         return _Pending(rel, raw, ctx, previous["file_id"] if previous else None)
 
@@ -279,6 +286,25 @@ class _Run:
             superseded=pl.lit(False),
         )
         self._insert("load_log", frame)
+
+
+def _read_ahead(
+    read: Callable[[Path], FileResult | _Pending], paths: list[Path]
+) -> Iterator[FileResult | _Pending]:
+    """``read`` each path, in order, while earlier files are parsed and landed.
+
+    Reading (bytes, hash, decoding, CSV) runs in a second thread, at most
+    ``READ_AHEAD`` files ahead; polars, hashing and file reads release the GIL, so
+    reading one file overlaps with landing the ones before it.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="m4c-read") as pool:
+        pending: deque[Future[FileResult | _Pending]] = deque()
+        for path in paths:
+            pending.append(pool.submit(read, path))
+            if len(pending) > READ_AHEAD:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _unchanged(rel: str, logged: dict[str, object]) -> FileResult:
