@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -226,6 +227,15 @@ class _Run:
                 "test_person",
                 stamped(parsed.test_keys).select("file_id", "person_key", site_id=pl.lit(site)),
             )
+            self._insert(
+                "withdrawn",
+                stamped(parsed.withdrawn).select(
+                    "file_id",
+                    "source_record_id",
+                    site_id=pl.lit(site),
+                    table_name=pl.lit(parsed.table),
+                ),
+            )
             self._log(results, [p.raw.sha256 for p in batch], ids)
             self.con.execute("COMMIT")
         except Exception:
@@ -384,13 +394,11 @@ def _link(parsed: Parsed, registry: pl.DataFrame, tests: pl.Series) -> Parsed:
             "residents file. Include them in that file, or check the identifier."
         ),
     )
-    return Parsed(
-        file=parsed.file,
-        table=parsed.table,
+    return dataclasses.replace(
+        parsed,
         rows=rows.filter(~is_test & ~unlinked).drop("person_key"),
         quarantine=pl.concat([parsed.quarantine, refused]),
         skipped=pl.concat([parsed.skipped, skipped]),
-        test_keys=parsed.test_keys,
     )
 
 

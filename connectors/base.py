@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping
@@ -28,6 +29,8 @@ from connectors.values import MISSING, dates
 SUMMARY_ROW = r"(?i)^\s*(total|grand total|count|end of report)\b"
 SKIPPED_SCHEMA = {"__row": pl.Int64, "reason": pl.String}
 TEST_KEY_SCHEMA = {"source_row": pl.Int64, "person_key": pl.String}
+WITHDRAWN_SCHEMA = {"source_row": pl.Int64, "source_record_id": pl.String}
+DELETED = "deleted at source"
 ROW_BASE = 10**9  # files parsed together number their rows file_index * ROW_BASE + line
 WITHHELD = "(withheld: an NHS number is never copied into logs)"
 
@@ -75,6 +78,10 @@ class Parsed:
     test_keys : polars.DataFrame
         ``source_row, person_key``: source keys of the test patients skipped, so that
         their events skip too.
+    withdrawn : polars.DataFrame
+        ``source_row, source_record_id``: records the file says were deleted at source.
+        A delta extract withdraws records an earlier file loaded; the staged model
+        drops them.
     """
 
     file: RawFile
@@ -83,6 +90,7 @@ class Parsed:
     quarantine: pl.DataFrame
     skipped: pl.DataFrame
     test_keys: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=TEST_KEY_SCHEMA))
+    withdrawn: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=WITHDRAWN_SCHEMA))
 
     @property
     def skip_reasons(self) -> dict[str, int]:
@@ -186,7 +194,12 @@ def apply(raw: RawFile, layout: Layout) -> Parsed:
         unpacked += [pl.col(c).struct.field(f).alias(f"{c}__{f}") for f in fields if f != "value"]
         unpacked.append(pl.col(c).struct.field("value").alias(c))
     rows = ok.with_columns(unpacked).select(pl.col("__row").alias("source_row"), **layout.select)
-    return Parsed(file=raw, table=layout.table, rows=rows, quarantine=problems, skipped=skipped)
+    withdrawn = pl.DataFrame(schema=WITHDRAWN_SCHEMA)
+    if "source_record_id" in layout.select and DELETED in layout.skip:
+        withdrawn = df.filter(pl.col("__skip") == DELETED).select(
+            source_row="__row", source_record_id=layout.select["source_record_id"]
+        )
+    return Parsed(raw, layout.table, rows, problems, skipped, withdrawn=withdrawn)
 
 
 QUARANTINE_STRUCT = {
@@ -272,7 +285,7 @@ def with_pseudonyms(parsed: Parsed, ctx: Context, key_column: str | None = None)
         keys = parsed.file.rows.filter(pl.col("__row").is_in(tested.implode())).select(
             source_row="__row", person_key=pl.col(key_column).str.strip_chars()
         )
-    return Parsed(parsed.file, parsed.table, rows, parsed.quarantine, skipped, keys)
+    return dataclasses.replace(parsed, rows=rows, skipped=skipped, test_keys=keys)
 
 
 def home() -> pl.Expr:

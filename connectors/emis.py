@@ -12,6 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from connectors.base import (
+    DELETED,
     SUMMARY_ROW,
     Context,
     Layout,
@@ -42,7 +43,7 @@ def patients(raw: RawFile, ctx: Context) -> Parsed:
         },
         required=("NhsNumber", "DateOfBirth", "PatientGuid"),
         skip={
-            "deleted at source": _true("Deleted"),
+            DELETED: _true("Deleted"),
             "test patient": is_set("DummyType"),
             "confidential": _true("IsConfidential") | _true("SpineSensitive"),
         },
@@ -68,7 +69,7 @@ def observations(raw: RawFile, ctx: Context) -> Parsed:
             "Value": ("number", numbers("Value")),
         },
         required=("ObservationGuid", "PatientGuid", "EffectiveDate", "CodeId"),
-        skip={"deleted at source": _true("Deleted"), "confidential": _true("IsConfidential")},
+        skip={DELETED: _true("Deleted"), "confidential": _true("IsConfidential")},
         select={
             "site_id": pl.lit(ctx.site_id),
             "person_key": pl.col("PatientGuid").str.strip_chars(),
@@ -109,7 +110,7 @@ def issues(raw: RawFile, ctx: Context) -> Parsed:
             "EstimatedNhsCost": ("number", numbers("EstimatedNhsCost")),
         },
         required=("IssueRecordGuid", "PatientGuid", "EffectiveDate", "CodeId"),
-        skip={"deleted at source": _true("Deleted"), "confidential": _true("IsConfidential")},
+        skip={DELETED: _true("Deleted"), "confidential": _true("IsConfidential")},
         select={
             "site_id": pl.lit(ctx.site_id),
             "person_key": pl.col("PatientGuid").str.strip_chars(),

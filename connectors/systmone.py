@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import polars as pl
 
-from connectors.base import Context, Layout, Parsed, apply, date, is_set, month, with_pseudonyms
+from connectors.base import (
+    DELETED,
+    Context,
+    Layout,
+    Parsed,
+    apply,
+    date,
+    is_set,
+    month,
+    with_pseudonyms,
+)
 from connectors.reading import RawFile
 from connectors.values import flag, nhs_number, numbers, text
 
@@ -28,7 +38,7 @@ def patients(raw: RawFile, ctx: Context) -> Parsed:
             "DateDeath": date(raw, "DateDeath"),
         },
         required=("RowIdentifier", "NHSNumber", "DateBirth"),
-        skip={"deleted at source": _removed(), "test patient": is_set("TestPatient")},
+        skip={DELETED: _removed(), "test patient": is_set("TestPatient")},
         select={
             "site_id": pl.lit(ctx.site_id),
             "person_key": pl.col("RowIdentifier").str.strip_chars(),
@@ -50,7 +60,7 @@ def codes(raw: RawFile, ctx: Context) -> Parsed:
             "NumericValue": ("number", numbers("NumericValue")),
         },
         required=("RowIdentifier", "IDPatient", "DateEvent", "CTV3Code"),
-        skip={"deleted at source": _removed()},
+        skip={DELETED: _removed()},
         select={
             "site_id": pl.lit(ctx.site_id),
             "person_key": pl.col("IDPatient").str.strip_chars(),
@@ -74,7 +84,7 @@ def medication(raw: RawFile, ctx: Context) -> Parsed:
         table="raw_sr_medication",
         parse={"DateEvent": date(raw, "DateEvent")},
         required=("RowIdentifier", "IDPatient", "DateEvent"),
-        skip={"deleted at source": _removed()},
+        skip={DELETED: _removed()},
         select={
             "site_id": pl.lit(ctx.site_id),
             "person_key": pl.col("IDPatient").str.strip_chars(),

@@ -11,6 +11,16 @@ CREATE TABLE IF NOT EXISTS quarantine (
     rule VARCHAR, message VARCHAR
 );
 CREATE TABLE IF NOT EXISTS test_person (file_id BIGINT, site_id VARCHAR, person_key VARCHAR);
+-- Records a file says were deleted at source (EMIS Deleted, SystmOne RemovedData).
+CREATE TABLE IF NOT EXISTS withdrawn (
+    file_id BIGINT, site_id VARCHAR, table_name VARCHAR, source_record_id VARCHAR
+);
+-- Whether a later file withdrew this record: deltas delete what earlier files loaded.
+CREATE OR REPLACE MACRO withdrawn_later(tbl, site, record_id, loaded_from) AS EXISTS (
+    SELECT 1 FROM withdrawn AS w
+    WHERE w.table_name = tbl AND w.site_id = site AND w.source_record_id = record_id
+      AND w.file_id > loaded_from
+);
 CREATE TABLE IF NOT EXISTS raw_emis_patient (
     file_id BIGINT, source_row BIGINT, site_id VARCHAR, person_key VARCHAR, pseudo_id VARCHAR,
     birth_month DATE, sex VARCHAR, death_date DATE, registered_date DATE

@@ -1,36 +1,70 @@
 -- Coded events from every source, in one canonical shape (domain-spec §1.6), each
 -- attributed to the home the person lived in on the day: admission <= day < discharge,
--- so on the day of a move an event counts in the new home. Codes map to SNOMED CT through the extract's own EMIS
--- code table, the reference lists, or the SNOMED column of SystmOne v91+.
+-- so on the day of a move an event counts in the new home. Codes map to SNOMED CT through
+-- the extract's own EMIS code table, the reference lists, or the SNOMED column of
+-- SystmOne v91+.
+--
+-- Overlapping extracts and deltas (domain-spec §1.5, duplicate rows): a record with a
+-- source key (EMIS ObservationGuid, SystmOne RowIdentifier) counts once, as the file
+-- loaded last has it, and not at all if a later file withdrew it (deleted at source).
+-- Records without a key count once per (person, code, time, value), from the file loaded
+-- last that has them. Then the same again across keys, within a source: (person, code,
+-- date, value) taken from the newest file only.
 CREATE OR REPLACE TABLE stg_event AS
-WITH events AS (
+WITH emis AS (
+    SELECT o.* FROM raw_emis_observation AS o
+    WHERE NOT withdrawn_later('raw_emis_observation', o.site_id, o.source_record_id, o.file_id)
+    QUALIFY row_number() OVER (PARTITION BY o.site_id, o.source_record_id
+                               ORDER BY o.file_id DESC) = 1
+),
+systmone AS (
+    SELECT s.* FROM raw_sr_code AS s
+    WHERE NOT withdrawn_later('raw_sr_code', s.site_id, s.source_record_id, s.file_id)
+    QUALIFY row_number() OVER (PARTITION BY s.site_id, s.source_record_id
+                               ORDER BY s.file_id DESC) = 1
+),
+report AS (
+    SELECT * FROM raw_emis_report
+    QUALIFY file_id = max(file_id) OVER (PARTITION BY site_id, pseudo_id, concept_id,
+                                                      event_date, value_num)
+),
+carehome AS (
+    SELECT * FROM raw_carehome_observation
+    QUALIFY file_id = max(file_id) OVER (PARTITION BY site_id, pseudo_id, obs_dt, obs_type)
+),
+events AS (
     SELECT o.site_id, o.pseudo_id, 'emis' AS source_system, o.source_record_id, o.event_date,
            o.date_precision, coalesce(c.concept_id, r.concept_id) AS concept_id,
            o.code_id AS local_code, 'EMIS' AS code_system, o.value_num, o.comparator, o.unit,
            o.file_id
-    FROM raw_emis_observation AS o
+    FROM emis AS o
     LEFT JOIN (SELECT DISTINCT site_id, code_id, concept_id FROM raw_emis_clinical_code) AS c
         USING (site_id, code_id)
     LEFT JOIN ref_emis_codeid_snomed AS r ON r.code_id = o.code_id
     UNION ALL
     SELECT site_id, pseudo_id, 'emis_report', NULL, event_date, 'YMD', concept_id, concept_id,
            'SNOMED', value_num, comparator, unit, file_id
-    FROM raw_emis_report
+    FROM report
     UNION ALL
     SELECT s.site_id, s.pseudo_id, 'systmone', s.source_record_id, s.event_date, 'YMD',
            coalesce(s.concept_id, m.concept_id), s.ctv3_code, 'CTV3', s.value_num, s.comparator,
            s.unit, s.file_id
-    FROM raw_sr_code AS s
+    FROM systmone AS s
     LEFT JOIN ref_ctv3_snomed AS m ON m.ctv3_code = s.ctv3_code
     UNION ALL
     SELECT o.site_id, o.pseudo_id, 'carehome', NULL, CAST(o.obs_dt AS DATE), 'YMD',
            t.concept_id, o.obs_type, 'DSCR', o.value_num, o.comparator,
            coalesce(o.unit, t.unit), o.file_id
-    FROM raw_carehome_observation AS o
+    FROM carehome AS o
     LEFT JOIN ref_dscr_observation_types AS t USING (obs_type)
+),
+distinct_events AS (
+    SELECT * FROM events
+    QUALIFY file_id = max(file_id) OVER (PARTITION BY site_id, source_system, pseudo_id,
+                                                      local_code, event_date, value_num)
 )
 SELECT e.*, ep.home_id
-FROM events AS e
+FROM distinct_events AS e
 LEFT JOIN stg_residence_episode AS ep
     ON ep.site_id = e.site_id AND ep.pseudo_id = e.pseudo_id
    AND e.event_date >= ep.start_date AND (ep.end_date IS NULL OR e.event_date < ep.end_date)

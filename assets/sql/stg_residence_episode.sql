@@ -1,6 +1,8 @@
 -- Residence episodes: who lived in which home, from when until when (domain-spec §1.5).
 -- An episode ends at discharge or at death, whichever is first; an open episode runs
--- to the end of the site's data.
+-- to the end of the site's data. A stay in several residents files (each month's export
+-- repeats the home's residents) counts once, as the file loaded last has it (so a
+-- discharge added later closes the stay).
 CREATE OR REPLACE TABLE stg_residence_episode AS
 SELECT
     r.pseudo_id,
@@ -21,4 +23,6 @@ SELECT
     r.preferred_place_of_death,
     r.file_id
 FROM raw_carehome_resident AS r
-LEFT JOIN stg_person AS p USING (site_id, pseudo_id);
+LEFT JOIN stg_person AS p USING (site_id, pseudo_id)
+QUALIFY r.file_id = max(r.file_id) OVER (PARTITION BY r.site_id, r.home_id, r.pseudo_id,
+                                                      r.admission_date);
