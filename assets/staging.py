@@ -34,6 +34,10 @@ STAGED = (
 REFERENCE_TABLES = ("emis_codeid_snomed", "ctv3_snomed", "dscr_observation_types")
 
 
+class ReferenceDataError(Exception):
+    """A code list in ``data/reference`` is missing or misshapen; the message says how to fix it."""
+
+
 def load_reference(con: duckdb.DuckDBPyConnection, folder: Path = REFERENCE) -> dict[str, int]:
     """Replace the ``ref_*`` tables by the code lists in ``data/reference``; rows per table.
 
@@ -57,7 +61,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path = REFERENCE) -> 
             ).fetchall()
         ]
         if not path.exists():
-            raise FileNotFoundError(
+            raise ReferenceDataError(
                 f"the reference code list {path} is missing, so {table} would be empty and "
                 "codes would map to no SNOMED CT concept. Restore it (git checkout -- "
                 f"data/reference/{path.name}), or, if no site has such codes, create it with "
@@ -66,7 +70,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path = REFERENCE) -> 
         frame = pl.read_csv(path, infer_schema=False)
         absent = [c for c in columns if c not in frame.columns]
         if absent:
-            raise ValueError(
+            raise ReferenceDataError(
                 f"the reference code list {path} has no column {', '.join(absent)} (its "
                 f"header is {','.join(frame.columns)}). Make its header row "
                 f"{','.join(columns)}"

@@ -25,6 +25,7 @@ import duckdb
 import polars as pl
 
 from assets.landing import connect, ingest
+from assets.staging import ReferenceDataError
 from charts.errors import SpcInputError
 from charts.explain import Finding
 from charts.limits import CHARTS
@@ -330,7 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.simplefilter("always")
         try:
             args.func(args)
-        except (SpcInputError, CliError) as exc:
+        except (SpcInputError, CliError, ReferenceDataError) as exc:
             print(f"m4c: error: {exc}", file=sys.stderr)
             return 2
     return 0

@@ -57,7 +57,7 @@ def run(inbox: Path, warehouse: Path, out: Path) -> DemoResult:
     result = dg.materialize(
         [raw_extracts, *STAGED_ASSETS],
         resources={"warehouse": Warehouse(path=str(warehouse)), "inbox": Inbox(path=str(inbox))},
-        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
     )
     meta = {
         k: v.value

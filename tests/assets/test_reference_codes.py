@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from assets.landing import connect, ingest
-from assets.staging import REFERENCE, build_all, load_reference
+from assets.staging import REFERENCE, ReferenceDataError, build_all, load_reference
 from connectors.schemas import (
     EMIS_CLINICAL_CODE_53,
     EMIS_OBSERVATION,
@@ -154,7 +154,7 @@ def test_a_missing_code_list_stops_the_build_and_says_how_to_fix_it(tmp_path):
     shutil.copytree(REFERENCE, folder)
     (folder / "ctv3_snomed.csv").unlink()
     con = connect(tmp_path / "w.duckdb")
-    with pytest.raises(FileNotFoundError) as error:
+    with pytest.raises(ReferenceDataError) as error:
         load_reference(con, folder)
     message = str(error.value)
     assert f"{folder / 'ctv3_snomed.csv'} is missing" in message
@@ -168,7 +168,7 @@ def test_a_code_list_with_a_wrong_header_is_refused_and_a_header_alone_loads_not
     (folder / "ctv3_snomed.csv").write_text("ctv3_code,concept_id,term\n")
     (folder / "emis_codeid_snomed.csv").write_text("code_id,concept,term\n1,2,x\n")
     con = connect(tmp_path / "w.duckdb")
-    with pytest.raises(ValueError, match="has no column concept_id") as error:
+    with pytest.raises(ReferenceDataError, match="has no column concept_id") as error:
         load_reference(con, folder)
     assert "Make its header row code_id,concept_id,term" in str(error.value)
     (folder / "emis_codeid_snomed.csv").write_text("code_id,concept_id,term\n")
