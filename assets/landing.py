@@ -88,6 +88,7 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse, with its landing tables."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse))
+    con.execute("SET enable_progress_bar = false")
     con.execute((SQL / "landing_schema.sql").read_text())
     return con
 

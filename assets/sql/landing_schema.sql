@@ -21,6 +21,13 @@ CREATE OR REPLACE MACRO withdrawn_later(tbl, site, record_id, loaded_from) AS EX
     WHERE w.table_name = tbl AND w.site_id = site AND w.source_record_id = record_id
       AND w.file_id > loaded_from
 );
+-- A keyed raw table as it stands: each source record once, as the file loaded last has
+-- it, unless a later file withdrew it (deltas and overlapping extracts, domain-spec §1.5).
+CREATE OR REPLACE MACRO current_records(tbl) AS TABLE
+SELECT * FROM query_table(tbl) AS r
+WHERE NOT withdrawn_later(tbl, r.site_id, r.source_record_id, r.file_id)
+QUALIFY row_number() OVER (PARTITION BY r.site_id, r.source_record_id
+                           ORDER BY r.file_id DESC) = 1;
 CREATE TABLE IF NOT EXISTS raw_emis_patient (
     file_id BIGINT, source_row BIGINT, site_id VARCHAR, person_key VARCHAR, pseudo_id VARCHAR,
     birth_month DATE, sex VARCHAR, death_date DATE, registered_date DATE

@@ -2,10 +2,10 @@
 CREATE OR REPLACE TABLE stg_ae_attendance AS
 SELECT a.pseudo_id, a.site_id, ep.home_id, a.source_record_id AS attendance_id, a.arrival_dt,
        CAST(a.arrival_dt AS DATE) AS arrival_date, a.dept_type, a.disposal, a.file_id
-FROM raw_hospital_ae AS a
+FROM current_records('raw_hospital_ae') AS a
 LEFT JOIN stg_residence_episode AS ep
     ON ep.site_id = a.site_id AND ep.pseudo_id = a.pseudo_id
    AND CAST(a.arrival_dt AS DATE) >= ep.start_date
    AND (ep.end_date IS NULL OR CAST(a.arrival_dt AS DATE) < ep.end_date)
 QUALIFY row_number() OVER (PARTITION BY a.site_id, a.source_record_id
-                           ORDER BY a.file_id DESC, ep.start_date DESC NULLS LAST) = 1;
+                           ORDER BY ep.start_date DESC NULLS LAST) = 1;

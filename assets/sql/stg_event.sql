@@ -11,19 +11,7 @@
 -- last that has them. Then the same again across keys, within a source: (person, code,
 -- date, value) taken from the newest file only.
 CREATE OR REPLACE TABLE stg_event AS
-WITH emis AS (
-    SELECT o.* FROM raw_emis_observation AS o
-    WHERE NOT withdrawn_later('raw_emis_observation', o.site_id, o.source_record_id, o.file_id)
-    QUALIFY row_number() OVER (PARTITION BY o.site_id, o.source_record_id
-                               ORDER BY o.file_id DESC) = 1
-),
-systmone AS (
-    SELECT s.* FROM raw_sr_code AS s
-    WHERE NOT withdrawn_later('raw_sr_code', s.site_id, s.source_record_id, s.file_id)
-    QUALIFY row_number() OVER (PARTITION BY s.site_id, s.source_record_id
-                               ORDER BY s.file_id DESC) = 1
-),
-report AS (
+WITH report AS (
     SELECT * FROM raw_emis_report
     QUALIFY file_id = max(file_id) OVER (PARTITION BY site_id, pseudo_id, concept_id,
                                                       event_date, value_num)
@@ -37,7 +25,7 @@ events AS (
            o.date_precision, coalesce(c.concept_id, r.concept_id) AS concept_id,
            o.code_id AS local_code, 'EMIS' AS code_system, o.value_num, o.comparator, o.unit,
            o.file_id
-    FROM emis AS o
+    FROM current_records('raw_emis_observation') AS o
     LEFT JOIN (SELECT DISTINCT site_id, code_id, concept_id FROM raw_emis_clinical_code) AS c
         USING (site_id, code_id)
     LEFT JOIN ref_emis_codeid_snomed AS r ON r.code_id = o.code_id
@@ -49,7 +37,7 @@ events AS (
     SELECT s.site_id, s.pseudo_id, 'systmone', s.source_record_id, s.event_date, 'YMD',
            coalesce(s.concept_id, m.concept_id), s.ctv3_code, 'CTV3', s.value_num, s.comparator,
            s.unit, s.file_id
-    FROM systmone AS s
+    FROM current_records('raw_sr_code') AS s
     LEFT JOIN ref_ctv3_snomed AS m ON m.ctv3_code = s.ctv3_code
     UNION ALL
     SELECT o.site_id, o.pseudo_id, 'carehome', NULL, CAST(o.obs_dt AS DATE), 'YMD',

@@ -2,27 +2,15 @@
 -- An issue in several extracts counts once, as the file loaded last has it, and not at
 -- all if a later file withdrew it (deleted at source).
 CREATE OR REPLACE TABLE stg_medication_issue AS
-WITH emis AS (
-    SELECT i.* FROM raw_emis_issue AS i
-    WHERE NOT withdrawn_later('raw_emis_issue', i.site_id, i.source_record_id, i.file_id)
-    QUALIFY row_number() OVER (PARTITION BY i.site_id, i.source_record_id
-                               ORDER BY i.file_id DESC) = 1
-),
-systmone AS (
-    SELECT m.* FROM raw_sr_medication AS m
-    WHERE NOT withdrawn_later('raw_sr_medication', m.site_id, m.source_record_id, m.file_id)
-    QUALIFY row_number() OVER (PARTITION BY m.site_id, m.source_record_id
-                               ORDER BY m.file_id DESC) = 1
-),
-issues AS (
+WITH issues AS (
     SELECT site_id, pseudo_id, 'emis' AS source_system, source_record_id, issue_date,
            code_id AS product_code, NULL AS product_name, NULL::BOOLEAN AS is_repeat,
            false AS is_hospital, estimated_cost, file_id
-    FROM emis
+    FROM current_records('raw_emis_issue')
     UNION ALL
     SELECT site_id, pseudo_id, 'systmone', source_record_id, issue_date, dmd_code, product_name,
            is_repeat, coalesce(is_hospital, false) OR coalesce(is_other, false), NULL, file_id
-    FROM systmone
+    FROM current_records('raw_sr_medication')
 )
 SELECT i.*, ep.home_id
 FROM issues AS i
