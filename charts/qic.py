@@ -399,8 +399,8 @@ def _columns(
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The points table's columns as arrays, and the per-series statistics."""
     scaled = {k: getattr(lim, k) * multiply for k in ("y", "cl", "lcl", "ucl", "lcl_95", "ucl_95")}
-    with np.errstate(invalid="ignore"):
-        sigma = (scaled["y"] > scaled["ucl"]) | (scaled["y"] < scaled["lcl"])  # strict
+    with np.errstate(invalid="ignore"):  # strict; on the unscaled values, as multiply comes after
+        sigma = (lim.y > lim.ucl) | (lim.y < lim.lcl)
     per_segment = {
         "n_obs": runs.n_obs,
         "n_useful": runs.n_useful,

@@ -9,6 +9,7 @@ against the warehouse's own columns; values are bound parameters.
 Examples
 --------
 >>> import duckdb
+>>> from expectations.rules import load_rules
 >>> con = duckdb.connect()
 >>> _ = con.execute("CREATE TABLE stg_incident AS SELECT 's' AS site_id, 'h' AS home_id, "
 ...                 "DATE '2024-01-05' AS incident_date")
