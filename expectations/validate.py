@@ -100,11 +100,14 @@ def validate(
     )
     con.execute(DQ_RESULTS_SQL.read_text())
     con.register("results", results)
+    con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("BEGIN TRANSACTION")
         con.execute("DELETE FROM dq_results")
         con.execute("INSERT INTO dq_results BY NAME SELECT * FROM results")
         con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
     finally:
         con.unregister("results")
     return Validation(run_id=run_id, results=results)
