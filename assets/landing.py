@@ -3,10 +3,10 @@
 Each file loads whole or not at all, in one transaction (files of one table from one
 site, a file per care home, are parsed and landed together): its rows go to the raw
 table of its source, its refused rows to ``quarantine`` (file, row, column, raw value,
-rule, message), and one row to ``load_log`` with its hash and counts (``rows_in = rows_loaded +
-rows_quarantined + rows_skipped``). The same file again changes nothing; a corrected
-file at the same path replaces its earlier version's rows; a file that cannot be read
-is logged as refused and the others still load.
+rule, message), and one row to ``load_log`` with its hash and counts
+(``rows_in = rows_loaded + rows_quarantined + rows_skipped``). The same file again
+changes nothing; a corrected file at the same path replaces its earlier version's rows;
+a file that cannot be read is logged as refused and the others still load.
 
 Events name people by a source key (EMIS ``PatientGuid``, SystmOne ``IDPatient``, a
 home's resident id). They are linked here to the pseudonym of the patient or resident
@@ -339,43 +339,25 @@ def _unchanged(rel: str, logged: dict[str, object]) -> FileResult:
 
 def _results(batch: list[_Pending], parsed: Parsed) -> list[FileResult]:
     """What happened to each file of a batch parsed together."""
-    n = len(batch)
-
-    def per_file(frame: pl.DataFrame) -> list[int]:
-        counts = frame.group_by(file_index().alias("i")).len()
-        out = [0] * n
-        for i, count in counts.iter_rows():
-            out[i] = count
-        return out
-
-    reasons: list[dict[str, int]] = [{} for _ in range(n)]
-    skips = parsed.skipped.group_by(file_index().alias("i"), "reason").len()
-    for i, reason, count in skips.sort("i", "reason").iter_rows():
-        reasons[i][reason] = count
-    loaded, quarantined = per_file(parsed.rows), per_file(parsed.quarantine)
-    results = []
-    for p, rows, refused, skipped in zip(batch, loaded, quarantined, reasons, strict=True):
-        raw, spec = p.raw, p.raw.spec
-        if raw.preamble:
-            skipped["preamble"] = skipped.get("preamble", 0) + raw.preamble
-        results.append(
-            FileResult(
-                file=p.rel,
-                site_id=p.ctx.site_id,
-                source=spec.source,
-                table=spec.table,
-                schema_version=spec.version,
-                encoding=raw.encoding,
-                rows_in=raw.rows_in,
-                rows_loaded=rows,
-                rows_quarantined=refused,
-                rows_skipped=sum(skipped.values()),
-                skip_reasons=dict(sorted(skipped.items())),
-                status="replaced" if p.previous is not None else "loaded",
-                message=f"{p.rel}: {rows} rows loaded",
-            )
+    counts = parsed.counts_by_file([p.raw.preamble for p in batch])
+    return [
+        FileResult(
+            file=p.rel,
+            site_id=p.ctx.site_id,
+            source=p.raw.spec.source,
+            table=p.raw.spec.table,
+            schema_version=p.raw.spec.version,
+            encoding=p.raw.encoding,
+            rows_in=p.raw.rows_in,
+            rows_loaded=loaded,
+            rows_quarantined=quarantined,
+            rows_skipped=sum(skipped.values()),
+            skip_reasons=skipped,
+            status="replaced" if p.previous is not None else "loaded",
+            message=f"{p.rel}: {loaded} rows loaded",
         )
-    return results
+        for p, (loaded, quarantined, skipped) in zip(batch, counts, strict=True)
+    ]
 
 
 def _link(parsed: Parsed, registry: pl.DataFrame, tests: pl.Series) -> Parsed:

@@ -17,10 +17,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from connectors.reading import RawFile
@@ -32,6 +33,13 @@ TEST_KEY_SCHEMA = {"source_row": pl.Int64, "person_key": pl.String}
 WITHDRAWN_SCHEMA = {"source_row": pl.Int64, "source_record_id": pl.String}
 DELETED = "deleted at source"
 ROW_BASE = 10**9  # files parsed together number their rows file_index * ROW_BASE + line
+
+
+def file_index() -> pl.Expr:
+    """Which file of a batch parsed together a ``source_row`` belongs to."""
+    return pl.col("source_row") // ROW_BASE
+
+
 WITHHELD = "(withheld: an NHS number is never copied into logs)"
 
 
@@ -95,16 +103,31 @@ class Parsed:
     @property
     def skip_reasons(self) -> dict[str, int]:
         """Skipped rows counted by reason (preamble lines included)."""
-        counts = self.skipped.group_by("reason").len().sort("reason").rows()
-        out = dict(counts)
-        if self.file.preamble:
-            out["preamble"] = out.get("preamble", 0) + self.file.preamble
-        return out
+        return self.counts_by_file([self.file.preamble])[0][2]
 
     @property
     def rows_skipped(self) -> int:
         """Skipped rows, preamble lines included."""
         return self.skipped.height + self.file.preamble
+
+    def counts_by_file(self, preambles: Sequence[int]) -> list[tuple[int, int, dict[str, int]]]:
+        """Rows loaded, rows quarantined and skip reasons of each file parsed together.
+
+        ``preambles`` are the files' preamble lines, counted as skipped.
+        """
+        n = len(preambles)
+
+        def per_file(frame: pl.DataFrame) -> list[int]:
+            return np.bincount(frame.select(file_index()).to_series(), minlength=n).tolist()
+
+        reasons: list[dict[str, int]] = [
+            {"preamble": lines} if lines else {} for lines in preambles
+        ]
+        skips = self.skipped.group_by(file_index().alias("i"), "reason").len()
+        for i, reason, count in skips.iter_rows():  # one row per file and reason
+            reasons[i][reason] = reasons[i].get(reason, 0) + count
+        ordered = [dict(sorted(r.items())) for r in reasons]
+        return list(zip(per_file(self.rows), per_file(self.quarantine), ordered, strict=True))
 
 
 def pseudonymise(nhs_numbers: pl.Series, key: bytes) -> pl.Series:
@@ -291,11 +314,6 @@ def with_pseudonyms(parsed: Parsed, ctx: Context, key_column: str | None = None)
 def home() -> pl.Expr:
     """The care home a row belongs to: the folder its file came from (``__home``)."""
     return pl.col("__home")
-
-
-def file_index() -> pl.Expr:
-    """Which file of a batch parsed together a ``source_row`` belongs to."""
-    return pl.col("source_row") // ROW_BASE
 
 
 def line() -> pl.Expr:

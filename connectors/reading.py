@@ -209,8 +209,9 @@ def read_extract(path: Path, data: bytes | None = None, *, sha256: str | None = 
                 f"it is truncated: the last line (line {len(text.splitlines())}) stops "
                 "part-way through a row. Copy or export the file again."
             )
-    body = text[sum(map(len, head[:i])) :].encode() if i or encoding == "cp1252" else None
-    if body is None:
+    if i or encoding == "cp1252":  # below a preamble, or not UTF-8: from the header on
+        body = text[sum(map(len, head[:i])) :].encode()
+    else:  # the bytes themselves
         body = data[3:] if encoding == "utf-8-sig" else data
     rows = pl.read_csv(body, separator=delimiter, infer_schema=False, truncate_ragged_lines=True)
     names = _canonical_names(rows.columns, spec)

@@ -9,6 +9,7 @@ exported and reported as any other Great Expectations suite.
 
 Examples
 --------
+>>> from expectations.rules import load_rules
 >>> suite = build_suite([r for r in load_rules() if r.check == "weight_kg_plausible"])
 >>> [(e.meta["check"], e.meta["severity"], e.max_value) for e in suite.expectations]
 [('weight_kg_plausible', 'WARN', 0.0), ('weight_kg_plausible', 'ERROR', 0.05)]
@@ -25,9 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from expectations.rules import Rule, load_rules
-
-SEVERITIES = ("ERROR", "WARN")  # most severe first
+from expectations.rules import Rule
 
 
 def build_suite(rules: Sequence[Rule]) -> Any:
@@ -99,6 +98,3 @@ def _context() -> Any:
     context = gx.core.get_context(mode="ephemeral")
     context.variables.progress_bars = gx.config.ProgressBarsConfig(globally=False)
     return context
-
-
-__all__ = ["SEVERITIES", "build_suite", "judge", "load_rules"]
