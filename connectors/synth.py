@@ -53,6 +53,7 @@ from connectors.schemas import (
 )
 
 DEFAULT_START = date(2023, 1, 1)
+DEFAULT_MONTHS = 18
 YEAR = 365.25
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0: serial 45352 is 2024-03-01
 TEMPLATE_DATE = datetime(2024, 1, 1)  # fixed, so the workbook is reproducible
@@ -357,6 +358,10 @@ class _Calendar:
 def _add_months(d: date, k: int) -> date:
     y, m = divmod(d.month - 1 + k, 12)
     return date(d.year + y, m + 1, 1)
+
+
+# The day after the default extracts end (what a run on them is judged as of).
+DEFAULT_END = _add_months(DEFAULT_START, DEFAULT_MONTHS)
 
 
 def _calendar(start: date, months: int, intervention_month: int) -> _Calendar:
@@ -2522,7 +2527,7 @@ def write_extracts(
     *,
     sites: int = 4,
     homes: int = 29,
-    months: int = 18,
+    months: int = DEFAULT_MONTHS,
     seed: int = 7,
     start: date = DEFAULT_START,
     intervention_month: int = 9,

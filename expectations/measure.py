@@ -1,10 +1,12 @@
-"""Measuring the rules in DuckDB: rows and failing rows per site, home and month.
+"""Measuring the rules in DuckDB: rows and failing rows per site, home, month and file.
 
 The staged tables hold millions of rows; each rule is one set-based query over its table
-in the warehouse, grouped by site, home and month, and only those counts leave DuckDB.
-Great Expectations then judges the counts against the thresholds
-(:mod:`expectations.suites`). Identifiers come from the rules file and are checked
-against the warehouse's own columns; values are bound parameters.
+in the warehouse, grouped by site, home, month and the file the rows came from, and only
+those counts (with the first few failing lines of each file) leave DuckDB. Great
+Expectations then judges the counts against the thresholds (:mod:`expectations.suites`).
+Identifiers come from the rules file and are checked against the warehouse's own
+columns; values are bound parameters. A ``sql`` rule's query (``expectations/sql/``)
+returns the same columns itself: completeness against the census, freshness, files.
 
 Examples
 --------
@@ -12,23 +14,25 @@ Examples
 >>> from expectations.rules import load_rules
 >>> con = duckdb.connect()
 >>> _ = con.execute("CREATE TABLE stg_incident AS SELECT 's' AS site_id, 'h' AS home_id, "
-...                 "DATE '2024-01-05' AS incident_date")
+...                 "DATE '2024-01-05' AS incident_date, 7 AS file_id, 12 AS source_row")
 >>> rule = next(r for r in load_rules() if r.check == "incident_date_plausible")
->>> measure(con, [rule], run_date=dt.date(2024, 1, 1)).row(0)
-('incident_date_plausible', 's', 'h', datetime.date(2024, 1, 1), 1, 1)
+>>> measure(con, [rule], run_date=dt.date(2024, 1, 1)).row(0)[2:]
+('s', 'h', datetime.date(2024, 1, 1), 7, 1, 1, [12], None)
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from expectations.rules import Rule, RuleError
+from expectations.rules import SQL, Rule, RuleError
 
-# Each staged table's month (the period a row counts in) and home, where it has them.
+# Each staged table's month (the period a row counts in), where it has one.
 PERIOD = {
     "stg_event": "event_date",
     "stg_incident": "incident_date",
@@ -41,30 +45,52 @@ PERIOD = {
 }
 OBSERVATIONS = {
     "check": pl.String,
+    "table_name": pl.String,
     "site_id": pl.String,
     "home_id": pl.String,
     "period": pl.Date,
+    "file_id": pl.Int64,
     "rows": pl.Int64,
     "failing": pl.Int64,
+    "lines": pl.List(pl.Int64),
+    "detail": pl.String,
+}
+SHOWN_LINES = 5  # failing lines named per file; the rest are counted
+ROOT = Path(__file__).resolve().parents[1]
+# Files a sql rule may read, bound as parameters of the same name.
+FILES = {
+    "schedule": ROOT / "data" / "reference" / "extract_schedule.csv",
+    "staged_columns": Path(__file__).with_name("staged_columns.csv"),
 }
 
 
 def measure(
     con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], *, run_date: dt.date
 ) -> pl.DataFrame:
-    """Rows and failing rows of every rule, per site, home and month (``OBSERVATIONS``)."""
-    frames = [_measure_one(con, rule, run_date) for rule in rules]
+    """Rows and failing rows of every rule per site, home, month and file (``OBSERVATIONS``).
+
+    ``lines`` holds the first failing lines of the file; ``detail`` says what failed
+    where a ``sql`` rule's unit is not a row (a home-month, a source, a file).
+    """
+    if any(rule.kind == "sql" for rule in rules):
+        con.execute((SQL / "macros.sql").read_text())
+    frames = [
+        _measure_sql(con, rule, run_date)
+        if rule.kind == "sql"
+        else _measure_rows(con, rule, run_date)
+        for rule in rules
+    ]
     return pl.concat([pl.DataFrame(schema=OBSERVATIONS), *frames]).sort(
-        "check", "site_id", "home_id", "period", nulls_last=True
+        "check", "site_id", "home_id", "period", "file_id", nulls_last=True
     )
 
 
-def _measure_one(con: duckdb.DuckDBPyConnection, rule: Rule, run_date: dt.date) -> pl.DataFrame:
+def _measure_rows(con: duckdb.DuckDBPyConnection, rule: Rule, run_date: dt.date) -> pl.DataFrame:
     columns = _columns(con, rule.table)
     for column in rule.columns:
         if column not in columns:
             raise RuleError(f"rule {rule.check}: {rule.table} has no column {column!r}.")
-    params: list[object] = [rule.check]
+    params: list[object] = [rule.check, rule.table]
     failing = _failing(rule, params, run_date, columns)
     where = ""
     if rule.where_column:
@@ -73,14 +99,38 @@ def _measure_one(con: duckdb.DuckDBPyConnection, rule: Rule, run_date: dt.date) 
     home = 't."home_id"' if "home_id" in columns else "NULL"
     period = PERIOD.get(rule.table)
     month = f"date_trunc('month', t.\"{period}\")::DATE" if period else "NULL::DATE"
+    file_id = 't."file_id"' if "file_id" in columns else "NULL::BIGINT"
+    row = 't."source_row"' if "source_row" in columns else "NULL::BIGINT"
     query = f"""
         WITH t AS (SELECT *, coalesce({failing}, false) AS __failing FROM "{rule.table}" AS t)
-        SELECT $1 AS "check", t.site_id, {home} AS home_id, {month} AS period,
-               count(*) AS rows, count(*) FILTER (WHERE __failing) AS failing
+        SELECT $1 AS "check", $2 AS table_name, t.site_id, {home} AS home_id,
+               {month} AS period, {file_id} AS file_id, count(*) AS rows,
+               count(*) FILTER (WHERE __failing) AS failing,
+               coalesce(list({row} ORDER BY {row}) FILTER (WHERE __failing AND {row} NOT NULL),
+                        [])[1:{SHOWN_LINES}] AS lines,
+               NULL AS detail
         FROM t {where}
         GROUP BY ALL
     """  # identifiers checked against the table above; values bound
     return con.sql(query, params=params).pl().cast(OBSERVATIONS)
+
+
+def _measure_sql(con: duckdb.DuckDBPyConnection, rule: Rule, run_date: dt.date) -> pl.DataFrame:
+    """A ``sql`` rule: its query returns ``OBSERVATIONS`` but the check name."""
+    text = rule.sql.read_text()
+    bound = {"run_date": run_date, **{k: str(v) for k, v in FILES.items()}}
+    params = {k: v for k, v in bound.items() if re.search(rf"\${k}\b", text)}
+    try:
+        frame = con.sql(text, params=params).pl()
+    except duckdb.CatalogException as exc:
+        first = str(exc).splitlines()[0]
+        raise RuleError(
+            f"rule {rule.check} ({rule.sql.name}) cannot run on this warehouse: {first} "
+            "Load the extracts and build the staged model first."
+        ) from None
+    return frame.select(pl.lit(rule.check).alias("check"), *list(OBSERVATIONS)[1:]).cast(
+        OBSERVATIONS
+    )
 
 
 def _failing(rule: Rule, params: list[object], run_date: dt.date, types: dict[str, str]) -> str:

@@ -9,7 +9,7 @@ Examples
 >>> rules = load_rules()
 >>> weight = next(r for r in rules if r.check == "weight_kg_plausible")
 >>> (weight.table, weight.kind, weight.minimum, weight.maximum, weight.error_above)
-('stg_event', 'between', '25', '250', 0.05)
+('stg_event', 'between', '25', '250', 0.25)
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from pathlib import Path
 import polars as pl
 
 RULES = Path(__file__).with_name("rules.csv")
-KINDS = ("not_null", "between", "unique", "in_person", "not_before")
+SQL = Path(__file__).with_name("sql")
+KINDS = ("not_null", "between", "unique", "in_person", "not_before", "sql")
 
 
 class RuleError(Exception):
@@ -40,10 +41,11 @@ class Rule:
     kind : str
         ``not_null``, ``between`` (``minimum`` to ``maximum``; ``today`` is the run
         date), ``unique`` (space-separated key columns, within a site), ``in_person``
-        (the person is in ``stg_person`` for the site) or ``not_before`` (``column`` is
-        not before the column named in ``minimum``).
-    column : str
-        Column tested (for ``unique``, the key columns).
+        (the person is in ``stg_person`` for the site), ``not_before`` (``column`` is
+        not before the column named in ``minimum``) or ``sql`` (the query in
+        ``expectations/sql/<check>.sql`` measures it: completeness, freshness, files).
+    column : str or None
+        Column tested (for ``unique``, the key columns; none for ``sql``).
     where_column, where_value : str or None
         Only rows where ``where_column = where_value`` (e.g. weights by SNOMED code).
     minimum, maximum : str or None
@@ -51,6 +53,8 @@ class Rule:
     warn_above, error_above : float or None
         Share of a site-home-month's rows failing above which it is a warning or an
         error (0 means any failing row; empty means never).
+    problem : str
+        What the failing rows have, in plain words ("have a weight outside 25-250 kg").
     reason, fix : str
         Why it matters and what a site does about it, in plain words.
     """
@@ -58,20 +62,26 @@ class Rule:
     check: str
     table: str
     kind: str
-    column: str
+    column: str | None
     where_column: str | None
     where_value: str | None
     minimum: str | None
     maximum: str | None
     warn_above: float | None
     error_above: float | None
+    problem: str
     reason: str
     fix: str
 
     @property
+    def sql(self) -> Path:
+        """The query of a ``sql`` rule."""
+        return SQL / f"{self.check}.sql"
+
+    @property
     def columns(self) -> tuple[str, ...]:
-        """The columns the rule reads."""
-        out = self.column.split()
+        """The columns the rule reads (none for a ``sql`` rule)."""
+        out = (self.column or "").split()
         if self.where_column:
             out.append(self.where_column)
         if self.kind == "not_before" and self.minimum:
@@ -89,11 +99,20 @@ def load_rules(path: Path = RULES) -> tuple[Rule, ...]:
             raise RuleError(f"{where}: kind {row['kind']!r} is not one of {', '.join(KINDS)}.")
         if row["warn_above"] is None and row["error_above"] is None:
             raise RuleError(f"{where}: give warn_above, error_above or both.")
-        if not (row["reason"] and row["fix"]):
-            raise RuleError(f"{where}: every rule needs a reason and a fix, in plain words.")
+        if not (row["problem"] and row["reason"] and row["fix"]):
+            raise RuleError(
+                f"{where}: every rule needs a problem, a reason and a fix, in plain words."
+            )
+        if row["kind"] == "sql" and not (SQL / f"{row['check']}.sql").is_file():
+            raise RuleError(f"{where}: a sql rule needs its query in sql/{row['check']}.sql.")
+        if row["kind"] != "sql" and not row["column"]:
+            raise RuleError(f"{where}: give the column the rule tests.")
         rules.append(
             Rule(
-                **{k: row[k] for k in ("check", "table", "kind", "column", "reason", "fix")},
+                **{
+                    k: row[k]
+                    for k in ("check", "table", "kind", "column", "problem", "reason", "fix")
+                },
                 where_column=row["where_column"],
                 where_value=row["where_value"],
                 minimum=row["min"],

@@ -12,7 +12,7 @@ Examples
 >>> from expectations.rules import load_rules
 >>> suite = build_suite([r for r in load_rules() if r.check == "weight_kg_plausible"])
 >>> [(e.meta["check"], e.meta["severity"], e.max_value) for e in suite.expectations]
-[('weight_kg_plausible', 'WARN', 0.0), ('weight_kg_plausible', 'ERROR', 0.05)]
+[('weight_kg_plausible', 'WARN', 0.0), ('weight_kg_plausible', 'ERROR', 0.25)]
 """
 
 from __future__ import annotations

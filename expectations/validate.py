@@ -1,9 +1,11 @@
 """Running every rule on the warehouse and keeping the results in ``dq_results``.
 
-``dq_results`` holds the latest run: one row per check, site, home and month measured,
-with the rows tested, the rows failing, their share, the severity reached (``ERROR``,
-``WARN`` or null) and the status (``pass`` or ``fail``), and a message in plain words
-saying what is wrong and how to fix it.
+``dq_results`` holds the latest run: one row per check, table, site, home and month
+measured, with the rows tested, the rows failing, their share, the severity reached
+(``ERROR``, ``WARN`` or null) and the status (``pass`` or ``fail``), and a message in
+plain words saying what is wrong, in which file and lines, and how to fix it.
+``dq_details`` keeps the same run file by file. A null site, home or month in a result
+means every one: a refused file of unknown layout, a fault in the staged model.
 """
 
 from __future__ import annotations
@@ -11,16 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from expectations.measure import measure
-from expectations.rules import Rule, load_rules
+from expectations.rules import SQL, Rule, load_rules
 from expectations.suites import judge
 
-DQ_RESULTS_SQL = Path(__file__).with_name("dq_results.sql")
+SHOWN_FILES = 3  # files named in a result's message; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -31,15 +32,21 @@ class Validation:
     ----------
     run_id : str
         Identifier of the run (also in every ``dq_results`` row).
+    run_date : datetime.date
+        The day the run judged freshness and future dates against.
     results : polars.DataFrame
         The rows written to ``dq_results``.
+    details : polars.DataFrame
+        The rows written to ``dq_details``: each failing file or unit.
     """
 
     run_id: str
+    run_date: dt.date
     results: pl.DataFrame
+    details: pl.DataFrame
 
     def count(self, severity: str) -> int:
-        """Site-home-months that reached ``severity`` (``ERROR`` or ``WARN``)."""
+        """Results (check, site, home, month) that reached ``severity``."""
         return self.results.filter(pl.col("severity") == severity).height
 
 
@@ -50,7 +57,7 @@ def validate(
     rules: tuple[Rule, ...] | None = None,
     run_id: str | None = None,
 ) -> Validation:
-    """Measure and judge every rule; replace ``dq_results`` with this run's results.
+    """Measure and judge every rule; replace ``dq_results`` and ``dq_details``.
 
     Examples
     --------
@@ -61,53 +68,121 @@ def validate(
     >>> v = validate(con, run_date=dt.date(2026, 1, 1), rules=rules, run_id="r1")
     >>> v.results.select("severity", "status", "failing").row(0)
     ('ERROR', 'fail', 1)
+    >>> print(v.results["message"][0][:63])
+    1 of 1 rows have an incident date in the future or before 1900.
     """
     rules = load_rules() if rules is None else rules
     run_date = run_date or dt.date.today()
     run_id = run_id or uuid.uuid4().hex[:12]
-    judged = judge(measure(con, rules, run_date=run_date), rules)
+    observed = measure(con, rules, run_date=run_date)
     about = pl.DataFrame(
-        [(r.check, r.table, r.reason, r.fix) for r in rules],
-        schema=["check", "table_name", "reason", "fix"],
+        [(r.check, r.problem, r.fix) for r in rules],
+        schema=["check", "problem", "fix"],
         orient="row",
     )
-    results = judged.join(about, on="check", how="left").select(
-        run_id=pl.lit(run_id),
-        checked_at=pl.lit(dt.datetime.now(dt.UTC).replace(tzinfo=None)),
-        check="check",
-        table_name="table_name",
-        site_id="site_id",
-        home_id="home_id",
-        period="period",
-        severity="severity",
+    details = _details(con, observed.join(about, on="check", how="left"))
+    cell = ["check", "table_name", "site_id", "home_id", "period"]
+    cells = (
+        details.group_by(cell, maintain_order=True)
+        .agg(
+            pl.col("rows", "failing").sum(),
+            pl.col("detail").filter(pl.col("failing") > 0),
+            pl.col("fix").first(),
+        )
+        .with_columns(
+            message=pl.when(pl.col("failing") > 0)
+            .then(
+                pl.format(
+                    "{}{}. {}",
+                    pl.col("detail").list.head(SHOWN_FILES).list.join("; "),
+                    pl.when(pl.col("detail").list.len() > SHOWN_FILES)
+                    .then(pl.format("; and {} more", pl.col("detail").list.len() - SHOWN_FILES))
+                    .otherwise(pl.lit("")),
+                    "fix",
+                )
+            )
+            .otherwise(pl.lit("all pass"))
+        )
+    )
+    judged = judge(cells.drop("detail", "fix"), rules)
+    stamp = [
+        pl.lit(run_id).alias("run_id"),
+        pl.lit(dt.datetime.now(dt.UTC).replace(tzinfo=None)).alias("checked_at"),
+        pl.lit(run_date).alias("run_date"),
+    ]
+    results = judged.select(
+        *stamp,
+        *cell,
+        "severity",
         status=pl.when(pl.col("severity").is_null()).then(pl.lit("pass")).otherwise(pl.lit("fail")),
         rows="rows",
         failing="failing",
         observed=pl.col("failing_share"),
-        message=pl.when(pl.col("failing") > 0)
-        .then(
+        message="message",
+    )
+    details = details.filter(pl.col("failing") > 0).select(
+        *stamp, *cell, "path", "rows", "failing", "lines", "detail"
+    )
+    _store(con, results, details)
+    return Validation(run_id=run_id, run_date=run_date, results=results, details=details)
+
+
+def _details(con: duckdb.DuckDBPyConnection, observed: pl.DataFrame) -> pl.DataFrame:
+    """Each observation with its file's path and what failed there, in words."""
+    paths = _paths(con)
+    shown = pl.col("lines").list.eval(pl.element().cast(pl.String)).list.join(", ")
+    more = pl.col("failing") - pl.col("lines").list.len()
+    lines = (
+        pl.when(pl.col("lines").list.len() == 0)
+        .then(pl.lit(""))
+        .when(more > 0)
+        .then(pl.format(" (lines {} and {} more)", shown, more))
+        .when(pl.col("lines").list.len() == 1)
+        .then(pl.format(" (line {})", shown))
+        .otherwise(pl.format(" (lines {})", shown))
+    )
+    return observed.join(paths, on="file_id", how="left").with_columns(
+        detail=pl.coalesce(
+            "detail",
             pl.format(
-                "{} of {} rows ({}%) fail {}. {} {}",
+                "{} of {} rows{}{} {}",
                 "failing",
                 "rows",
-                (pl.col("failing_share") * 100).round(1),
-                "check",
-                "reason",
-                "fix",
-            )
+                pl.when(pl.col("path").is_not_null())
+                .then(pl.format(" in {}", "path"))
+                .otherwise(pl.lit("")),
+                lines,
+                "problem",
+            ),
         )
-        .otherwise(pl.lit("all rows pass")),
     )
-    con.execute(DQ_RESULTS_SQL.read_text())
+
+
+def _paths(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Each loaded file's path in the inbox (none before anything was loaded)."""
+    has_log = con.sql(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'load_log'"
+    ).fetchall()[0][0]
+    if not has_log:
+        return pl.DataFrame(schema={"file_id": pl.Int64, "path": pl.String})
+    return con.sql("SELECT file_id, path FROM load_log").pl().cast({"file_id": pl.Int64})
+
+
+def _store(con: duckdb.DuckDBPyConnection, results: pl.DataFrame, details: pl.DataFrame) -> None:
+    """Replace the latest run in one transaction."""
+    con.execute((SQL / "dq_results.sql").read_text())
     con.register("results", results)
+    con.register("details", details)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM dq_results")
         con.execute("INSERT INTO dq_results BY NAME SELECT * FROM results")
+        con.execute("DELETE FROM dq_details")
+        con.execute("INSERT INTO dq_details BY NAME SELECT * FROM details")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     finally:
         con.unregister("results")
-    return Validation(run_id=run_id, results=results)
+        con.unregister("details")

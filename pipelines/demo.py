@@ -4,8 +4,10 @@
    ``data/inbox`` unless an inbox is already there.
 2. Materialise the Dagster assets (``raw_extracts`` and the staged model) in-process
    into ``data/warehouse.duckdb``: the same code the nightly schedule runs.
-3. Chart falls per 1,000 occupied bed days for each site from the staged tables, with
-   the months before the sites' change as the baseline.
+3. Check data quality (``dq_results``, a page per site in ``out/data_quality``) and
+   compute the measures gated by it (``measure_values``).
+4. Chart falls per 1,000 occupied bed days for each site, with the months before the
+   sites' change as the baseline; months left out for incomplete data are listed.
 """
 
 from __future__ import annotations
@@ -15,22 +17,23 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import polars as pl
 
 from assets.ingest import STAGED_ASSETS, Inbox, Warehouse, raw_extracts
+from assets.measures import measure_values
+from assets.quality import QUALITY_CHECKS, Reports, dq_pages, dq_results
 from charts.explain import explain_qic
 from charts.plot import qic_figure, report_html
 from charts.spc import qic
-from connectors.synth import write_extracts
+from connectors.synth import DEFAULT_END, write_extracts
 from pipelines import settings
 
+# The day after the bundled synthetic extracts end: freshness is judged against it.
+AS_OF = DEFAULT_END
 FALLS_BY_SITE = """
-SELECT o.site_id, o.month, coalesce(f.falls, 0) AS falls, o.occupied_bed_days
-FROM (SELECT site_id, month, sum(occupied_bed_days) AS occupied_bed_days
-      FROM stg_occupied_bed_days GROUP BY ALL) AS o
-LEFT JOIN (SELECT site_id, CAST(date_trunc('month', incident_date) AS DATE) AS month,
-                  count(*) AS falls
-           FROM stg_incident WHERE incident_type = 'fall' GROUP BY ALL) AS f
-    USING (site_id, month)
+SELECT site_id, month, numerator AS falls, denominator AS occupied_bed_days, data_complete,
+       dq_checks
+FROM measure_values WHERE measure_id = 'S1' AND home_id IS NULL
 ORDER BY site_id, month
 """
 
@@ -55,9 +58,16 @@ def run(inbox: Path, warehouse: Path, out: Path) -> DemoResult:
             f"{s.homes} homes in {s.sites} sites, to {inbox}"
         )
     result = dg.materialize(
-        [raw_extracts, *STAGED_ASSETS],
-        resources={"warehouse": Warehouse(path=str(warehouse)), "inbox": Inbox(path=str(inbox))},
-        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        [raw_extracts, *STAGED_ASSETS, dq_results, dq_pages, measure_values, *QUALITY_CHECKS],
+        resources={
+            "warehouse": Warehouse(path=str(warehouse)),
+            "inbox": Inbox(path=str(inbox)),
+            "reports": Reports(path=str(out)),
+        },
+        run_config={
+            "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+            "ops": {"dq_results": {"config": {"as_of": AS_OF.isoformat()}}},
+        },
     )
     meta = {
         k: v.value
@@ -68,8 +78,18 @@ def run(inbox: Path, warehouse: Path, out: Path) -> DemoResult:
         f"loaded, {meta['rows_quarantined']:,} quarantined, {meta['rows_skipped']:,} skipped, "
         f"{meta['files_refused']} files refused"
     )
+    quality = result.asset_materializations_for_node("dq_results")[0].metadata
+    print(
+        f"data quality as of {AS_OF}: {quality['errors'].value} results stop charts, "
+        f"{quality['warnings'].value} need a look; a page per site in {out / 'data_quality'}"
+    )
     with duckdb.connect(str(warehouse), read_only=True) as con:
         falls = con.sql(FALLS_BY_SITE).pl()
+    for row in falls.filter(~pl.col("data_complete")).iter_rows(named=True):
+        print(
+            f"{row['site_id']} {row['month']:%B %Y}: left out of the chart, data incomplete "
+            f"({', '.join(row['dq_checks'])}); see {out / 'data_quality' / row['site_id']}.html"
+        )
     baseline_end = falls.get_column("month").min()
     baseline_end = baseline_end.replace(month=baseline_end.month + 7)
     chart = qic(

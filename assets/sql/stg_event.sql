@@ -24,25 +24,25 @@ events AS (
     SELECT o.site_id, o.pseudo_id, 'emis' AS source_system, o.source_record_id, o.event_date,
            o.date_precision, coalesce(c.concept_id, r.concept_id) AS concept_id,
            o.code_id AS local_code, 'EMIS' AS code_system, o.value_num, o.comparator, o.unit,
-           o.file_id
+           o.file_id, o.source_row
     FROM current_records('raw_emis_observation') AS o
     LEFT JOIN (SELECT DISTINCT site_id, code_id, concept_id FROM raw_emis_clinical_code) AS c
         USING (site_id, code_id)
     LEFT JOIN ref_emis_codeid_snomed AS r ON r.code_id = o.code_id
     UNION ALL
     SELECT site_id, pseudo_id, 'emis_report', NULL, event_date, 'YMD', concept_id, concept_id,
-           'SNOMED', value_num, comparator, unit, file_id
+           'SNOMED', value_num, comparator, unit, file_id, source_row
     FROM report
     UNION ALL
     SELECT s.site_id, s.pseudo_id, 'systmone', s.source_record_id, s.event_date, 'YMD',
            coalesce(s.concept_id, m.concept_id), s.ctv3_code, 'CTV3', s.value_num, s.comparator,
-           s.unit, s.file_id
+           s.unit, s.file_id, s.source_row
     FROM current_records('raw_sr_code') AS s
     LEFT JOIN ref_ctv3_snomed AS m ON m.ctv3_code = s.ctv3_code
     UNION ALL
     SELECT o.site_id, o.pseudo_id, 'carehome', NULL, CAST(o.obs_dt AS DATE), 'YMD',
            t.concept_id, o.obs_type, 'DSCR', o.value_num, o.comparator,
-           coalesce(o.unit, t.unit), o.file_id
+           coalesce(o.unit, t.unit), o.file_id, o.source_row
     FROM carehome AS o
     LEFT JOIN ref_dscr_observation_types AS t USING (obs_type)
 ),

@@ -3,7 +3,8 @@
 CREATE OR REPLACE TABLE stg_hospital_spell AS
 SELECT s.pseudo_id, s.site_id, ep.home_id, s.source_record_id AS spell_id, s.admit_date,
        s.discharge_date, s.admission_method, s.emergency, s.admission_source,
-       s.discharge_destination, s.primary_diag_icd10, s.hrg, s.file_id
+       s.discharge_destination, s.primary_diag_icd10, s.hrg, s.file_id,
+       s.source_row
 FROM current_records('raw_hospital_spell') AS s
 LEFT JOIN stg_residence_episode AS ep
     ON ep.site_id = s.site_id AND ep.pseudo_id = s.pseudo_id

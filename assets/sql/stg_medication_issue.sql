@@ -5,11 +5,12 @@ CREATE OR REPLACE TABLE stg_medication_issue AS
 WITH issues AS (
     SELECT site_id, pseudo_id, 'emis' AS source_system, source_record_id, issue_date,
            code_id AS product_code, NULL AS product_name, NULL::BOOLEAN AS is_repeat,
-           false AS is_hospital, estimated_cost, file_id
+           false AS is_hospital, estimated_cost, file_id, source_row
     FROM current_records('raw_emis_issue')
     UNION ALL
     SELECT site_id, pseudo_id, 'systmone', source_record_id, issue_date, dmd_code, product_name,
-           is_repeat, coalesce(is_hospital, false) OR coalesce(is_other, false), NULL, file_id
+           is_repeat, coalesce(is_hospital, false) OR coalesce(is_other, false), NULL, file_id,
+           source_row
     FROM current_records('raw_sr_medication')
 )
 SELECT i.*, ep.home_id

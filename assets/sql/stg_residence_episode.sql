@@ -21,7 +21,8 @@ SELECT
     END AS end_reason,
     r.admission_type,
     r.preferred_place_of_death,
-    r.file_id
+    r.file_id,
+    r.source_row
 FROM raw_carehome_resident AS r
 LEFT JOIN stg_person AS p USING (site_id, pseudo_id)
 QUALIFY r.file_id = max(r.file_id) OVER (PARTITION BY r.site_id, r.home_id, r.pseudo_id,

@@ -13,12 +13,14 @@ from tests.assets.test_landing import inbox  # noqa: F401  (the fixture)
 def test_definitions_load_with_groups_kinds_and_descriptions():
     graph = defs.get_repository_def().asset_graph
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert keys == {"raw_extracts", *STAGED}
+    assert keys == {"raw_extracts", *STAGED, "dq_results", "dq_pages", "measure_values"}
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        assert node.group_name in ("ingest", "staged")
+        assert node.group_name in ("ingest", "staged", "data_quality", "measures")
         assert node.description
-        assert "duckdb" in node.kinds
+        assert node.kinds & {"duckdb", "html"}
+    checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
+    assert checks == {(t, "data_quality") for t in STAGED}
     assert defs.resolve_job_def("nightly_ingest").executor_def.name == "in_process"
     assert nightly_ingest.name == "nightly_ingest"
 

@@ -1,0 +1,16 @@
+-- Required columns and types: each staged table has the columns the measures read, with
+-- the types they expect (expectations/staged_columns.csv). A missing or retyped column
+-- is a fault in the staged model, so it gates the table at every site.
+WITH wanted AS (SELECT * FROM read_csv($staged_columns, header = true, all_varchar = true)),
+found AS (
+    SELECT table_name, column_name, data_type FROM duckdb_columns()
+    WHERE NOT internal AND table_name IN (SELECT table_name FROM wanted)
+)
+SELECT w.table_name, NULL AS site_id, NULL AS home_id, NULL::DATE AS period,
+       NULL::BIGINT AS file_id, 1 AS "rows",
+       (f.data_type IS DISTINCT FROM w.data_type)::INT AS failing, []::BIGINT[] AS lines,
+       CASE WHEN f.data_type IS NULL
+            THEN format('{} has no column {} ({})', w.table_name, w.column_name, w.data_type)
+            ELSE format('{}.{} is {}, not {}', w.table_name, w.column_name, f.data_type,
+                        w.data_type) END AS detail
+FROM wanted AS w LEFT JOIN found AS f USING (table_name, column_name)
