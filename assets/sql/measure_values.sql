@@ -9,16 +9,22 @@ WITH falls AS (
     SELECT site_id, home_id, date_trunc('month', incident_date)::DATE AS month,
            count(*) AS falls
     FROM stg_incident WHERE incident_type = 'fall' GROUP BY ALL
+    -- within the months the warehouse has bed days for (no points from mistyped dates)
+    HAVING month BETWEEN (SELECT min(month) FROM stg_occupied_bed_days)
+                     AND (SELECT max(month) FROM stg_occupied_bed_days)
 ),
 by_home AS (
-    SELECT o.site_id, o.home_id, o.month, coalesce(f.falls, 0) AS numerator,
+    -- every home-month with bed days or falls: falls with no bed days to divide by are a
+    -- point too (marked by the gate), not a silent gap
+    SELECT site_id, home_id, month, coalesce(f.falls, 0) AS numerator,
            o.occupied_bed_days AS denominator
-    FROM stg_occupied_bed_days AS o LEFT JOIN falls AS f USING (site_id, home_id, month)
+    FROM stg_occupied_bed_days AS o FULL JOIN falls AS f USING (site_id, home_id, month)
 ),
 points AS (
     SELECT site_id, home_id, month, numerator, denominator FROM by_home
     UNION ALL
-    SELECT site_id, NULL, month, sum(numerator), sum(denominator) FROM by_home GROUP BY ALL
+    SELECT site_id, NULL, month, sum(numerator), sum(denominator)::BIGINT FROM by_home
+    GROUP BY ALL
 ),
 judged AS (
     SELECT *, dq_point(site_id, home_id, month, $tables::VARCHAR[]) AS dq FROM points

@@ -23,7 +23,8 @@ INSERT INTO load_log (file_id, path, site_id, source, table_name, rows_in, rows_
     (1, 's/carehome/h/observations.csv', 's', 'carehome', 'observations', 9, 0, 'loaded', false),
     (2, 's/carehome/h/residents.csv', 's', 'carehome', 'residents', 5, 0, 'loaded', false),
     (3, 't/carehome/k/residents.csv', 't', 'carehome', 'residents', 5, 0, 'loaded', false);
-INSERT INTO stg_person BY NAME SELECT * FROM (VALUES ('s', 'p1'), ('t', 'q1')) v(site_id, pseudo_id);
+INSERT INTO stg_person BY NAME SELECT * FROM (VALUES ('s', 'p1'), ('t', 'q1'))
+    v(site_id, pseudo_id);
 INSERT INTO stg_residence_episode BY NAME SELECT * FROM (VALUES
     ('p1', 'h', 's', DATE '2024-01-01', NULL::DATE), ('q1', 'k', 't', DATE '2024-01-01', NULL))
     v(pseudo_id, home_id, site_id, start_date, end_date);
@@ -87,6 +88,8 @@ SPOIL = {
                        "ERROR", "s", 1),
     "nhs_number_valid": ("INSERT INTO quarantine (file_id, source_row, rule) VALUES "
                          "(2, 4, 'nhs_number')", "ERROR", "s", 1),
+    "rows_set_aside": ("INSERT INTO quarantine (file_id, source_row, rule) VALUES "
+                       "(2, 4, 'unlinked_person')", "ERROR", "s", 1),
     "home_month_observed": ("DELETE FROM stg_event WHERE source_system = 'carehome' "
                             "AND site_id = 's'", "ERROR", "s", 1),
     "home_month_weighed": ("DELETE FROM stg_event WHERE concept_id = '27113001' "
@@ -206,7 +209,7 @@ def test_sql_rules_explain_the_unit_that_failed(con):
         "h had 1 residents in March 2024 but no care-home observations"
     )
     assert messages["source_fresh 2024-02-01"].startswith(
-        "QI activity log records (stg_qi_activity) end on 10 January 2024, 58 days before this "
+        "QI activity log records end on 10 January 2024, 58 days before this "
         "run (expected within 45 days), so February 2024 has none."
     )
 

@@ -1,0 +1,86 @@
+"""An ERROR stops the affected site-period's measures and no other site's (Dagster run)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+
+from assets.ingest import STAGED_ASSETS, Inbox, Warehouse, raw_extracts
+from assets.measures import measure_values
+from assets.quality import QUALITY_CHECKS, Reports, dq_pages, dq_results
+from connectors.synth import write_extracts
+
+START, MONTHS = dt.date(2024, 1, 1), 4
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """Two clean sites; site_b's first home sends an empty residents list."""
+    tmp = tmp_path_factory.mktemp("gate")
+    inbox = tmp / "inbox"
+    write_extracts(inbox, sites=2, homes=4, months=MONTHS, seed=5, start=START, quirk_rate=0)
+    homes = sorted(p.name for p in (inbox / "site_b" / "carehome").iterdir())
+    residents = inbox / "site_b" / "carehome" / homes[0] / "residents.csv"
+    residents.write_text(residents.read_text().splitlines()[0] + "\n")
+    warehouse = tmp / "w.duckdb"
+    with pytest.MonkeyPatch.context() as mp, dg.instance_for_test() as instance:
+        mp.setenv("M4C_PSEUDO_KEY", "gate-test")
+        result = dg.materialize(
+            [raw_extracts, *STAGED_ASSETS, dq_results, dq_pages, measure_values, *QUALITY_CHECKS],
+            instance=instance,
+            resources={
+                "warehouse": Warehouse(path=str(warehouse)),
+                "inbox": Inbox(path=str(inbox)),
+                "reports": Reports(path=str(tmp / "out")),
+            },
+            run_config={"ops": {"dq_results": {"config": {"as_of": "2024-05-01"}}}},
+        )
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        points = con.sql("SELECT * FROM measure_values").pl()
+    return result, points, homes[0], tmp / "out"
+
+
+def test_the_run_succeeds_and_checks_report_per_table(run):
+    result, *_ = run
+    assert result.success
+    checks = {e.asset_key.to_user_string(): e for e in result.get_asset_check_evaluations()}
+    incident = checks["stg_incident"]
+    assert not incident.passed
+    assert incident.severity == dg.AssetCheckSeverity.ERROR
+    assert incident.metadata["sites_with_errors"].value == ["site_b"]
+    assert checks["stg_ae_attendance"].passed
+
+
+def test_an_error_blocks_that_site_and_home_only(run):
+    _, points, bad_home, _ = run
+    site_a = points.filter(pl.col("site_id") == "site_a")
+    assert site_a.height == 3 * MONTHS  # two homes and the site, four months
+    assert site_a["data_complete"].all()
+    assert site_a["value"].is_not_null().all()
+    site_b = points.filter(pl.col("site_id") == "site_b")
+    blocked = site_b.filter(~pl.col("data_complete"))
+    # the home without residents has its rows set aside and no bed days, so no points of
+    # its own: the site's points are the ones it leaves incomplete, with no value rather
+    # than a low one
+    assert blocked["home_id"].to_list() == [None] * MONTHS
+    assert blocked["value"].is_null().all()
+    assert blocked["numerator"].is_null().all()
+    assert blocked["dq_checks"].to_list() == [["rows_set_aside"]] * MONTHS
+    other_home = site_b.filter(pl.col("home_id").is_not_null())
+    assert other_home["home_id"].unique().to_list() != [bad_home]
+    assert other_home["data_complete"].all()
+
+
+def test_each_site_gets_its_own_page(run):
+    *_, bad_home, out = run
+    page_a = (out / "data_quality" / "site_a.html").read_text()
+    page_b = (out / "data_quality" / "site_b.html").read_text()
+    assert "0 problems stop charts" in page_a
+    assert "site_b" not in page_a
+    assert "What stops charts" in page_b
+    assert f"23 of 23 rows in site_b/carehome/{bad_home}/incidents.csv (lines 2, 3, 4" in page_b
+    assert "their resident is in no residents file" in page_b
