@@ -21,8 +21,10 @@ import duckdb
 import polars as pl
 
 from expectations.rules import Rule, load_rules
+from expectations.validate import Validation
 
 TREND_MONTHS = 6  # the last months compared with the months before them
+CENSUS = ("home_month_observed", "home_month_weighed", "home_month_occupancy")
 LOOK = {"ERROR": ("stop", "✖"), "WARN": ("warn", "!"), None: ("ok", "✓")}
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; margin: 1.5rem;
@@ -37,6 +39,7 @@ th, td { border: 1px solid #d9dee3; padding: .2rem .4rem; text-align: center; }
 th.home, td.home { text-align: left; white-space: nowrap; }
 td.stop { background: #f8d7da; color: #8a1c1c; } td.warn { background: #fff1cc; color: #7a4d00; }
 td.ok { background: #e3f4e6; color: #1e6b34; } td.none { color: #9aa5b1; }
+td.trend { text-align: left; min-width: 16rem; }
 .rules td, .rules th { text-align: left; vertical-align: top; }
 """
 
@@ -66,7 +69,7 @@ def summary_line(results: pl.DataFrame, site: str) -> str:
     --------
     >>> frame = pl.DataFrame({"severity": ["ERROR", "WARN", "WARN", None]})
     >>> summary_line(frame, "site_a")
-    'site_a: 1 problem stops charts (ERROR), 2 need a look (WARN), 1 check passed.'
+    'site_a: 1 problem stops charts (ERROR), 2 need a look (WARN), 1 passed.'
     """
     n = results.get_column("severity").value_counts()
     count = dict(zip(n.get_column("severity"), n.get_column("count"), strict=True))
@@ -74,8 +77,61 @@ def summary_line(results: pl.DataFrame, site: str) -> str:
     return (
         f"{site}: {errors} problem{'s' if errors != 1 else ''} "
         f"{'stop' if errors != 1 else 'stops'} charts (ERROR), {warns} need a look (WARN), "
-        f"{passed} check{'s' if passed != 1 else ''} passed."
+        f"{passed:,} passed."
     )
+
+
+def problem_lines(results: pl.DataFrame, *, limit: int = 10) -> list[str]:
+    """The failing results as lines, errors first, at most ``limit`` (then a count).
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"status": ["fail"], "severity": ["WARN"], "home_id": ["h"],
+    ...                       "site_id": ["s"], "period": [None], "message": ["3 rows ..."]})
+    >>> problem_lines(frame)
+    ['WARN  h, all months: 3 rows ...']
+    """
+    failing = results.filter(pl.col("status") == "fail").sort(
+        pl.col("severity") != "ERROR", maintain_order=True
+    )
+    lines = [
+        f"{r['severity']:5} {_where(r)}: {r['message']}"
+        for r in failing.head(limit).iter_rows(named=True)
+    ]
+    if failing.height > limit:
+        lines.append(f"... and {failing.height - limit} more on the site's page")
+    return lines
+
+
+def as_json(run: Validation, per_site: dict[str, pl.DataFrame], pages: Path) -> dict:
+    """What ``m4c validate --json`` prints: per site, the counts, page and failing results."""
+    return {
+        "run_id": run.run_id,
+        "run_date": run.run_date.isoformat(),
+        "sites": {
+            site: {
+                "errors": results.filter(pl.col("severity") == "ERROR").height,
+                "warnings": results.filter(pl.col("severity") == "WARN").height,
+                "passed": results.filter(pl.col("status") == "pass").height,
+                "page": str(pages / f"{site}.html"),
+                "problems": results.filter(pl.col("status") == "fail")
+                .select(
+                    "check",
+                    "table_name",
+                    "site_id",
+                    "home_id",
+                    "period",
+                    "severity",
+                    "rows",
+                    "failing",
+                    "observed",
+                    "message",
+                )
+                .to_dicts(),
+            }
+            for site, results in per_site.items()
+        },
+    }
 
 
 def sentence_of_trend(complete: list[bool]) -> str:
@@ -114,15 +170,17 @@ def page(results: pl.DataFrame, site: str, rules: tuple[Rule, ...]) -> str:
         for (check,), group in rows.group_by("check", maintain_order=True):
             rule = by_check.get(check)
             title = _title(rule) if rule else check
+            fix = rule.fix if rule else ""
             items = "".join(
-                f"<li><strong>{html.escape(_where(r))}</strong>: {html.escape(r['message'])}</li>"
+                f"<li><strong>{html.escape(_where(r))}</strong>: "
+                f"{html.escape(r['message'].removesuffix(' ' + fix))}</li>"
                 for r in group.iter_rows(named=True)
             )
             why = html.escape(rule.reason) if rule else ""
             parts.append(
                 f"<section class='{LOOK[severity][0]}'><h3>{html.escape(title)} "
                 f"({group.height})</h3><p class='why'>{why}</p><ul class='items'>{items}</ul>"
-                "</section>"
+                f"<p><strong>How to fix it:</strong> {html.escape(fix)}</p></section>"
             )
         sections.append("".join(parts))
     if not sections:
@@ -146,12 +204,14 @@ Problems that concern a whole file or source rather than a month are listed abov
 """
 
 
-def write_pages(con: duckdb.DuckDBPyConnection, out: Path) -> list[Path]:
-    """Write ``<site>.html`` for every site into ``out``; return the paths."""
+def write_pages(
+    con: duckdb.DuckDBPyConnection, out: Path, only: list[str] | None = None
+) -> list[Path]:
+    """Write ``<site>.html`` for every site (or those in ``only``) into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     rules = load_rules()
     paths = []
-    for site in sites(con):
+    for site in only if only is not None else sites(con):
         path = out / f"{site}.html"
         path.write_text(page(site_results(con, site), site, rules), encoding="utf-8")
         paths.append(path)
@@ -171,6 +231,9 @@ def _where(row: dict) -> str:
 
 def _months_table(results: pl.DataFrame) -> str:
     monthly = results.filter(pl.col("period").is_not_null() & pl.col("site_id").is_not_null())
+    census = monthly.filter(pl.col("check").is_in(CENSUS)).get_column("period").unique()
+    if census.len():  # the months residents lived in the homes, not years of GP history
+        monthly = monthly.filter(pl.col("period").is_in(census.implode()))
     if monthly.is_empty():
         return "<p>No monthly results yet.</p>"
     worst = (
@@ -197,7 +260,7 @@ def _months_table(results: pl.DataFrame) -> str:
             complete.append(rank[m] < 2)
         body.append(
             f"<tr><td class='home'>{html.escape(home)}</td>{''.join(tds)}"
-            f"<td class='home'>{html.escape(sentence_of_trend(complete))}</td></tr>"
+            f"<td class='trend'>{html.escape(sentence_of_trend(complete))}</td></tr>"
         )
     return (
         f"<table><tr><th class='home'>home</th>{head}<th class='home'>trend</th></tr>"

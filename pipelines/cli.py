@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import warnings
@@ -24,6 +25,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from assets import staging
 from assets.landing import connect, ingest
 from assets.staging import ReferenceDataError
 from charts.errors import SpcInputError
@@ -33,6 +35,9 @@ from charts.plot import findings_for, mdc_figure, qic_figure, report_html
 from charts.rules import RULE_SETS
 from charts.spc import mdc, qic
 from connectors.synth import write_extracts
+from expectations import report
+from expectations.rules import RuleError
+from expectations.validate import validate
 from pipelines import demo, settings
 
 # Date layouts seen in NHS and care-home extracts, tried in turn (day first, never US).
@@ -171,19 +176,23 @@ def _write(args: argparse.Namespace, result: Any, fig: Any, kind: str) -> None:
     print(f"chart:  {out}\npoints: {points}")
 
 
+def _open_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return connect(warehouse)
+    except duckdb.IOException as exc:
+        raise CliError(
+            f"the warehouse {str(warehouse)!r} is in use by another process (only one may "
+            f"write at a time: is `dagster dev` running a job?). Wait or stop it. ({exc})"
+        ) from None
+
+
 def _run_ingest(args: argparse.Namespace) -> None:
     inbox = Path(args.inbox)
     if not inbox.is_dir():
         raise CliError(f"cannot find the inbox folder {str(inbox)!r}.")
     warehouse = Path(args.warehouse) if args.warehouse else settings.warehouse_path()
     key = settings.pseudo_key(warehouse)
-    try:
-        con = connect(warehouse)
-    except duckdb.IOException as exc:
-        raise CliError(
-            f"the warehouse {str(warehouse)!r} is in use by another process (only one may "
-            f"write at a time: is `dagster dev` running a job?). Wait or stop it. ({exc})"
-        ) from None
+    con = _open_warehouse(warehouse)
     try:
         results = ingest(inbox, con, key=key, live=args.live)
     finally:
@@ -207,6 +216,50 @@ def _run_ingest(args: argparse.Namespace) -> None:
         f"{sum(r.rows_quarantined for r in results)} quarantined, "
         f"{sum(r.rows_skipped for r in results)} skipped. Warehouse: {warehouse}"
     )
+
+
+def _run_validate(args: argparse.Namespace) -> None:
+    warehouse = Path(args.warehouse) if args.warehouse else settings.warehouse_path()
+    if not warehouse.is_file():
+        raise CliError(
+            f"there is no warehouse at {str(warehouse)!r}. Load extracts first: `m4c ingest "
+            "--inbox <folder>`, or `m4c demo` for the synthetic set."
+        )
+    as_of = _as_of(args.as_of)
+    con = _open_warehouse(warehouse)
+    try:
+        if not con.sql("SELECT count(*) FROM load_log").fetchall()[0][0]:
+            raise CliError(f"the warehouse {str(warehouse)!r} has no extracts loaded yet.")
+        staging.build_all(con)
+        run = validate(con, run_date=as_of)
+        known = report.sites(con)
+        if args.site and args.site not in known:
+            raise CliError(
+                f"no site {args.site!r} in the warehouse; the sites are {', '.join(known)}."
+            )
+        chosen = [args.site] if args.site else known
+        pages = Path(args.out) / "data_quality"
+        report.write_pages(con, pages, only=chosen)
+        per_site = {s: report.site_results(con, s) for s in chosen}
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(report.as_json(run, per_site, pages), indent=2, default=str))
+        return
+    print(f"data quality as of {run.run_date} (run {run.run_id}); pages in {pages}")
+    for site, results in per_site.items():
+        print(report.summary_line(results, site))
+        for line in report.problem_lines(results, limit=args.limit):
+            print(f"  {line}")
+
+
+def _as_of(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--as-of {text!r} is not a date: give it as YYYY-MM-DD.") from None
 
 
 def _run_synth(args: argparse.Namespace) -> None:
@@ -309,6 +362,18 @@ def _parser() -> argparse.ArgumentParser:
     y.add_argument("--out", required=True, help="folder to write (must be empty or new)")
     y.set_defaults(func=_run_synth)
 
+    v = sub.add_parser(
+        "validate",
+        help="check data quality: rebuild the staged model, run every rule, write a page per site",
+    )
+    v.add_argument("--warehouse", help="DuckDB file (default data/warehouse.duckdb)")
+    v.add_argument("--site", help="only this site (default: every site)")
+    v.add_argument("--json", action="store_true", help="print the results as JSON")
+    v.add_argument("--as-of", help="judge freshness and future dates against this day")
+    v.add_argument("--out", default="out", help="folder for data_quality/<site>.html")
+    v.add_argument("--limit", type=int, default=10, help="problems printed per site")
+    v.set_defaults(func=_run_validate)
+
     d = sub.add_parser(
         "demo", help="the main job on synthetic data: extracts to warehouse to chart"
     )
@@ -331,7 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.simplefilter("always")
         try:
             args.func(args)
-        except (SpcInputError, CliError, ReferenceDataError) as exc:
+        except (SpcInputError, CliError, ReferenceDataError, RuleError) as exc:
             print(f"m4c: error: {exc}", file=sys.stderr)
             return 2
     return 0

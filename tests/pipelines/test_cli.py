@@ -130,8 +130,8 @@ def test_user_errors_are_one_line_without_traceback(args, message, capsys):
     assert "Traceback" not in err
 
 
-def test_ingest_reports_every_file_as_json(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("M4C_PSEUDO_KEY", "test-key")
+def write_inbox(tmp_path):
+    """site_a: two A&E attendances (the second NHS number fails its check) and an empty file."""
     site = tmp_path / "inbox" / "site_a" / "hospital"
     site.mkdir(parents=True)
     (site / "ae_attendances.csv").write_text(
@@ -140,6 +140,11 @@ def test_ingest_reports_every_file_as_json(tmp_path, capsys, monkeypatch):
         "A2,999 000 0019,02/03/2024 11:00,1,home\n"
     )
     (site / "empty.csv").write_text("")
+
+
+def test_ingest_reports_every_file_as_json(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("M4C_PSEUDO_KEY", "test-key")
+    write_inbox(tmp_path)
     args = ["ingest", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(tmp_path / "w.duckdb")]
     assert main([*args, "--json"]) == 0
     report = {r["file"]: r for r in json.loads(capsys.readouterr().out)}
@@ -173,3 +178,46 @@ def test_ingest_reports_every_file_as_json(tmp_path, capsys, monkeypatch):
     again = capsys.readouterr()
     assert "unchanged" in again.out
     assert "m4c: refused: site_a/hospital/empty.csv was not loaded: it is empty" in again.err
+
+
+def test_validate_prints_each_sites_problems_and_writes_its_page(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("M4C_PSEUDO_KEY", "test-key")
+    write_inbox(tmp_path)
+    warehouse = ["--warehouse", str(tmp_path / "w.duckdb")]
+    assert main(["ingest", "--inbox", str(tmp_path / "inbox"), *warehouse]) == 0
+    capsys.readouterr()
+    args = ["validate", *warehouse, "--as-of", "2024-03-10", "--out", str(tmp_path / "out")]
+    assert main([*args, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["run_date"] == "2024-03-10"
+    site_a = summary["sites"]["site_a"]
+    assert site_a["errors"] == 2
+    assert {(p["check"], p["failing"], p["rows"]) for p in site_a["problems"]} == {
+        ("extract_loaded", 1, 1),
+        ("nhs_number_valid", 1, 2),
+    }
+    page = (tmp_path / "out" / "data_quality" / "site_a.html").read_text()
+    assert "1 of 2 rows in site_a/hospital/ae_attendances.csv (line 3) have an NHS number" in page
+    assert "site_a/hospital/empty.csv was not loaded: it is empty" in page
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "site_a: 2 problems stop charts (ERROR), 0 need a look (WARN)" in printed
+    assert "  ERROR whole site, all months: site_a/hospital/empty.csv was not loaded" in printed
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--site", "site_z"], "no site 'site_z' in the warehouse; the sites are site_a."),
+        (["--as-of", "1/3/24"], "--as-of '1/3/24' is not a date: give it as YYYY-MM-DD."),
+    ],
+)
+def test_validate_user_errors(tmp_path, capsys, monkeypatch, extra, message):
+    monkeypatch.setenv("M4C_PSEUDO_KEY", "test-key")
+    warehouse = ["--warehouse", str(tmp_path / "w.duckdb")]
+    assert main(["validate", *warehouse]) == 2
+    assert "there is no warehouse at" in capsys.readouterr().err
+    write_inbox(tmp_path)
+    assert main(["ingest", "--inbox", str(tmp_path / "inbox"), *warehouse]) == 0
+    assert main(["validate", *warehouse, "--out", str(tmp_path), *extra]) == 2
+    assert capsys.readouterr().err.strip().endswith(message)
