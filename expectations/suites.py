@@ -17,10 +17,12 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import os
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -58,14 +60,15 @@ def judge(observations: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
         cell=pl.int_range(pl.len()),
         failing_share=pl.col("failing") / pl.col("rows"),
     )
-    context = _context()
-    batch = context.data_sources.pandas_default.read_dataframe(
-        cells.select("cell", "check", "failing_share").to_pandas()
-    )
-    result = batch.validate(
-        build_suite(rules),
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["cell"]},
-    )
+    with _warnings_kept():
+        context = _context()
+        batch = context.data_sources.pandas_default.read_dataframe(
+            cells.select("cell", "check", "failing_share").to_pandas()
+        )
+        result = batch.validate(
+            build_suite(rules),
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["cell"]},
+        )
     reached: dict[int, str] = {}
     for outcome in result.results:
         severity = outcome.expectation_config.meta["severity"]
@@ -80,16 +83,34 @@ def judge(observations: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
     return cells.join(severity, on="cell", how="left").drop("cell")
 
 
+@contextlib.contextmanager
+def _warnings_kept() -> Iterator[None]:
+    """Undo what importing Great Expectations does to warnings.
+
+    Several GX modules call ``logging.captureWarnings(True)`` when first imported, which
+    sends every later warning (SPC trial limits, for one) to logging instead of to the
+    caller's handler: ``m4c`` would print them as log lines, and pytest could not see them.
+    """
+    shown = warnings.showwarning
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
+
+
 @functools.cache
 def _gx() -> SimpleNamespace:
     """Great Expectations, imported on first use (it takes ~2.5 s), analytics off."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    return SimpleNamespace(
-        core=importlib.import_module("great_expectations"),
-        expectations=importlib.import_module("great_expectations.expectations"),
-        row_conditions=importlib.import_module("great_expectations.expectations.row_conditions"),
-        config=importlib.import_module("great_expectations.data_context.types.base"),
-    )
+    with _warnings_kept():
+        return SimpleNamespace(
+            core=importlib.import_module("great_expectations"),
+            expectations=importlib.import_module("great_expectations.expectations"),
+            row_conditions=importlib.import_module(
+                "great_expectations.expectations.row_conditions"
+            ),
+            config=importlib.import_module("great_expectations.data_context.types.base"),
+        )
 
 
 def _context() -> Any:

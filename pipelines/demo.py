@@ -22,7 +22,7 @@ import polars as pl
 from assets.ingest import STAGED_ASSETS, Inbox, Warehouse, raw_extracts
 from assets.measures import measure_values
 from assets.quality import QUALITY_CHECKS, Reports, dq_pages, dq_results
-from charts.explain import explain_qic
+from charts.explain import Finding, explain_qic
 from charts.plot import qic_figure, report_html
 from charts.spc import qic
 from connectors.synth import DEFAULT_END, write_extracts
@@ -85,11 +85,6 @@ def run(inbox: Path, warehouse: Path, out: Path) -> DemoResult:
     )
     with duckdb.connect(str(warehouse), read_only=True) as con:
         falls = con.sql(FALLS_BY_SITE).pl()
-    for row in falls.filter(~pl.col("data_complete")).iter_rows(named=True):
-        print(
-            f"{row['site_id']} {row['month']:%B %Y}: left out of the chart, data incomplete "
-            f"({', '.join(row['dq_checks'])}); see {out / 'data_quality' / row['site_id']}.html"
-        )
     baseline_end = falls.get_column("month").min()
     baseline_end = baseline_end.replace(month=baseline_end.month + 7)
     chart = qic(
@@ -106,14 +101,52 @@ def run(inbox: Path, warehouse: Path, out: Path) -> DemoResult:
     page, points = out / "falls_by_site.html", out / "falls_by_site.csv"
     title = "Falls per 1,000 occupied bed days, by site"
     fig = qic_figure(chart, title=title, ylab="falls per 1,000 bed days")
-    page.write_text(
-        report_html(fig, explain_qic(chart), chart.rules, title=title), encoding="utf-8"
-    )
-    chart.points.write_csv(points)
-    for f in explain_qic(chart):
+    findings = explain_qic(chart) + incomplete_months(falls)
+    page.write_text(report_html(fig, findings, chart.rules, title=title), encoding="utf-8")
+    chart.points.join(
+        falls.select("site_id", "month", "data_complete", "dq_checks"),
+        on=["site_id", "month"],
+        how="left",
+    ).with_columns(pl.col("dq_checks").list.join(" ")).write_csv(points)
+    for f in findings:
         print(f"{f.label}: {f.headline}")
+        if not f.signal and f.details and f.headline.startswith("Left out"):
+            print("\n".join(f"  {d}" for d in f.details))
     print(f"chart: {page}\npoints: {points}\nwarehouse: {warehouse}")
     return DemoResult(inbox, warehouse, page, points, meta)
+
+
+def incomplete_months(points: pl.DataFrame) -> list[Finding]:
+    """A finding per site with months the data-quality gate left out, naming them.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> points = pl.DataFrame({"site_id": ["a", "a"], "data_complete": [True, False],
+    ...     "month": [dt.date(2024, 1, 1), dt.date(2024, 2, 1)],
+    ...     "dq_checks": [[], ["home_month_occupancy"]]})
+    >>> (finding,) = incomplete_months(points)
+    >>> finding.headline
+    'Left out: 1 month with incomplete data'
+    >>> finding.details
+    ('February 2024: home_month_occupancy; see data_quality/a.html',)
+    """
+    findings = []
+    left_out = points.filter(~pl.col("data_complete")).sort("site_id", "month")
+    for (site,), rows in left_out.group_by("site_id", maintain_order=True):
+        findings.append(
+            Finding(
+                key={"site_id": site},
+                headline=f"Left out: {rows.height} month{'s' if rows.height > 1 else ''} "
+                "with incomplete data",
+                details=tuple(
+                    f"{r['month']:%B %Y}: {', '.join(r['dq_checks'])}; see data_quality/{site}.html"
+                    for r in rows.iter_rows(named=True)
+                ),
+                signal=False,
+            )
+        )
+    return findings
 
 
 def default_paths() -> tuple[Path, Path, Path]:
