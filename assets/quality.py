@@ -16,7 +16,7 @@ import dagster as dg
 
 from assets import staging
 from assets.ingest import Warehouse
-from expectations.report import write_pages
+from expectations.report import results_by_site, write_pages
 from expectations.validate import validate
 from pipelines import settings
 
@@ -82,9 +82,10 @@ def dq_pages(warehouse: Warehouse, reports: Reports) -> dg.MaterializeResult:
     out = Path(reports.path) / "data_quality"
     con = warehouse.connect()
     try:
-        pages = write_pages(con, out)
+        per_site = results_by_site(con)
     finally:
         con.close()
+    pages = write_pages(per_site, out)
     return dg.MaterializeResult(metadata={"pages": len(pages), "folder": str(out)})
 
 

@@ -204,16 +204,21 @@ Problems that concern a whole file or source rather than a month are listed abov
 """
 
 
-def write_pages(
-    con: duckdb.DuckDBPyConnection, out: Path, only: list[str] | None = None
-) -> list[Path]:
-    """Write ``<site>.html`` for every site (or those in ``only``) into ``out``."""
+def results_by_site(
+    con: duckdb.DuckDBPyConnection, only: list[str] | None = None
+) -> dict[str, pl.DataFrame]:
+    """Each site's results (:func:`site_results`), for every site or those in ``only``."""
+    return {site: site_results(con, site) for site in (only if only is not None else sites(con))}
+
+
+def write_pages(per_site: dict[str, pl.DataFrame], out: Path) -> list[Path]:
+    """Write ``<site>.html`` for each site of ``per_site`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     rules = load_rules()
     paths = []
-    for site in only if only is not None else sites(con):
+    for site, results in per_site.items():
         path = out / f"{site}.html"
-        path.write_text(page(site_results(con, site), site, rules), encoding="utf-8")
+        path.write_text(page(results, site, rules), encoding="utf-8")
         paths.append(path)
     return paths
 

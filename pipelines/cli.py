@@ -237,12 +237,11 @@ def _run_validate(args: argparse.Namespace) -> None:
             raise CliError(
                 f"no site {args.site!r} in the warehouse; the sites are {', '.join(known)}."
             )
-        chosen = [args.site] if args.site else known
-        pages = Path(args.out) / "data_quality"
-        report.write_pages(con, pages, only=chosen)
-        per_site = {s: report.site_results(con, s) for s in chosen}
+        per_site = report.results_by_site(con, [args.site] if args.site else known)
     finally:
         con.close()
+    pages = Path(args.out) / "data_quality"
+    report.write_pages(per_site, pages)
     if args.json:
         print(json.dumps(report.as_json(run, per_site, pages), indent=2, default=str))
         return
