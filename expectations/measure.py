@@ -25,24 +25,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from pathlib import Path
+from importlib import resources
 
 import duckdb
 import polars as pl
 
 from expectations.rules import SQL, Rule, RuleError
+from warehouse.connection import registered
+from warehouse.tables import STAGED_TABLES, periods
 
-# Each staged table's month (the period a row counts in), where it has one.
-PERIOD = {
-    "stg_event": "event_date",
-    "stg_incident": "incident_date",
-    "stg_medication_issue": "issue_date",
-    "stg_residence_episode": "start_date",
-    "stg_absence": "start_dt",
-    "stg_hospital_spell": "admit_date",
-    "stg_ae_attendance": "arrival_date",
-    "stg_qi_activity": "activity_date",
-}
+PERIOD = periods()  # each staged table's month column (warehouse/tables.py)
 OBSERVATIONS = {
     "check": pl.String,
     "table_name": pl.String,
@@ -56,12 +48,8 @@ OBSERVATIONS = {
     "detail": pl.String,
 }
 SHOWN_LINES = 5  # failing lines named per file; the rest are counted
-ROOT = Path(__file__).resolve().parents[1]
 # Files a sql rule may read, bound as parameters of the same name.
-FILES = {
-    "schedule": ROOT / "data" / "reference" / "extract_schedule.csv",
-    "staged_columns": Path(__file__).with_name("staged_columns.csv"),
-}
+FILES = {"schedule": resources.files("expectations").joinpath("extract_schedule.csv")}
 
 
 def measure(
@@ -73,13 +61,20 @@ def measure(
     where a ``sql`` rule's unit is not a row (a home-month, a source, a file).
     """
     if any(rule.kind == "sql" for rule in rules):
-        con.execute((SQL / "macros.sql").read_text())
-    frames = [
-        _measure_sql(con, rule, run_date)
-        if rule.kind == "sql"
-        else _measure_rows(con, rule, run_date)
-        for rule in rules
-    ]
+        try:
+            con.execute(SQL.joinpath("macros.sql").read_text(encoding="utf-8"))
+        except duckdb.CatalogException:
+            raise RuleError(
+                "the warehouse has no reference tables yet: load the extracts and build "
+                "the staged model first."
+            ) from None
+    with registered(con, staged_dates=staged_dates(con, run_date)):
+        frames = [
+            _measure_sql(con, rule, run_date)
+            if rule.kind == "sql"
+            else _measure_rows(con, rule, run_date)
+            for rule in rules
+        ]
     return pl.concat([pl.DataFrame(schema=OBSERVATIONS), *frames]).sort(
         "check", "site_id", "home_id", "period", "file_id", nulls_last=True
     )
@@ -117,7 +112,7 @@ def _measure_rows(con: duckdb.DuckDBPyConnection, rule: Rule, run_date: dt.date)
 
 def _measure_sql(con: duckdb.DuckDBPyConnection, rule: Rule, run_date: dt.date) -> pl.DataFrame:
     """A ``sql`` rule: its query returns ``OBSERVATIONS`` but the check name."""
-    text = rule.sql.read_text()
+    text = rule.sql.read_text(encoding="utf-8")
     bound = {"run_date": run_date, **{k: str(v) for k, v in FILES.items()}}
     params = {k: v for k, v in bound.items() if re.search(rf"\${k}\b", text)}
     try:
@@ -131,6 +126,33 @@ def _measure_sql(con: duckdb.DuckDBPyConnection, rule: Rule, run_date: dt.date) 
     return frame.select(pl.lit(rule.check).alias("check"), *list(OBSERVATIONS)[1:]).cast(
         OBSERVATIONS
     )
+
+
+def staged_dates(con: duckdb.DuckDBPyConnection, run_date: dt.date) -> pl.DataFrame:
+    """Each site's newest row per staged table and source, up to ``run_date``.
+
+    The tables, their date columns and their sources come from the declarations in
+    :mod:`warehouse.tables`; the freshness check (``sql/source_fresh.sql``) reads the
+    result as ``staged_dates`` (``table_name, site_id, source, latest``).
+    """
+    schema = {"table_name": pl.String, "site_id": pl.String, "source": pl.String,
+              "latest": pl.Date}  # fmt: skip
+    present = {t for (t,) in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()}
+    frames = [pl.DataFrame(schema=schema)]
+    for t in STAGED_TABLES:
+        if not t.fresh or t.name not in present:
+            continue
+        source = f't."{t.source_column}"' if t.source_column else "$source"
+        query = f"""
+            SELECT $table AS table_name, t.site_id, {source} AS source,
+                   max(t."{t.period}")::DATE AS latest
+            FROM "{t.name}" AS t WHERE t."{t.period}" <= $run_date GROUP BY ALL
+        """  # identifiers from the declarations; values bound
+        params = {"table": t.name, "run_date": run_date}
+        if not t.source_column:
+            params["source"] = t.source
+        frames.append(con.sql(query, params=params).pl().cast(schema))
+    return pl.concat(frames)
 
 
 def _failing(rule: Rule, params: list[object], run_date: dt.date, types: dict[str, str]) -> str:

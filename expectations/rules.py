@@ -15,12 +15,13 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
 import polars as pl
 
-RULES = Path(__file__).with_name("rules.csv")
-SQL = Path(__file__).with_name("sql")
+RULES = resources.files("expectations").joinpath("rules.csv")
+SQL = resources.files("expectations").joinpath("sql")
 KINDS = ("not_null", "between", "unique", "in_person", "not_before", "sql")
 
 
@@ -74,9 +75,9 @@ class Rule:
     fix: str
 
     @property
-    def sql(self) -> Path:
+    def sql(self) -> Traversable:
         """The query of a ``sql`` rule."""
-        return SQL / f"{self.check}.sql"
+        return SQL.joinpath(f"{self.check}.sql")
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -89,9 +90,9 @@ class Rule:
         return tuple(out)
 
 
-def load_rules(path: Path = RULES) -> tuple[Rule, ...]:
+def load_rules(path: Traversable = RULES) -> tuple[Rule, ...]:
     """Read and check the rules file."""
-    frame = pl.read_csv(path, infer_schema=False)
+    frame = pl.read_csv(path.read_bytes(), infer_schema=False)
     rules = []
     for line, row in enumerate(frame.iter_rows(named=True), start=2):
         where = f"{path.name} line {line} ({row.get('check')})"
@@ -103,7 +104,7 @@ def load_rules(path: Path = RULES) -> tuple[Rule, ...]:
             raise RuleError(
                 f"{where}: every rule needs a problem, a reason and a fix, in plain words."
             )
-        if row["kind"] == "sql" and not (SQL / f"{row['check']}.sql").is_file():
+        if row["kind"] == "sql" and not SQL.joinpath(f"{row['check']}.sql").is_file():
             raise RuleError(f"{where}: a sql rule needs its query in sql/{row['check']}.sql.")
         if row["kind"] != "sql" and not row["column"]:
             raise RuleError(f"{where}: give the column the rule tests.")

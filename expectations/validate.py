@@ -20,6 +20,7 @@ import polars as pl
 from expectations.measure import measure
 from expectations.rules import SQL, Rule, load_rules
 from expectations.suites import judge
+from warehouse.connection import registered, transaction
 
 SHOWN_FILES = 3  # files named in a result's message; the rest are counted
 
@@ -170,19 +171,9 @@ def _paths(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def _store(con: duckdb.DuckDBPyConnection, results: pl.DataFrame, details: pl.DataFrame) -> None:
     """Replace the latest run in one transaction."""
-    con.execute((SQL / "dq_results.sql").read_text())
-    con.register("results", results)
-    con.register("details", details)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    con.execute(SQL.joinpath("dq_results.sql").read_text(encoding="utf-8"))
+    with registered(con, results=results, details=details), transaction(con):
         con.execute("DELETE FROM dq_results")
         con.execute("INSERT INTO dq_results BY NAME SELECT * FROM results")
         con.execute("DELETE FROM dq_details")
         con.execute("INSERT INTO dq_details BY NAME SELECT * FROM details")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister("results")
-        con.unregister("details")

@@ -4,23 +4,9 @@
 -- cell of each table the source feeds, so measures of those months wait for the extract
 -- instead of showing a fall to zero.
 WITH dated AS (
-    SELECT 'stg_event' AS table_name, site_id, source_system AS source, max(event_date) AS latest
-    FROM stg_event WHERE event_date <= $run_date GROUP BY ALL
-    UNION ALL
-    SELECT 'stg_medication_issue', site_id, source_system, max(issue_date)
-    FROM stg_medication_issue WHERE issue_date <= $run_date GROUP BY ALL
-    UNION ALL
-    SELECT 'stg_incident', site_id, 'carehome', max(incident_date)
-    FROM stg_incident WHERE incident_date <= $run_date GROUP BY ALL
-    UNION ALL
-    SELECT 'stg_hospital_spell', site_id, 'hospital', max(admit_date)
-    FROM stg_hospital_spell WHERE admit_date <= $run_date GROUP BY ALL
-    UNION ALL
-    SELECT 'stg_ae_attendance', site_id, 'hospital', max(arrival_date)
-    FROM stg_ae_attendance WHERE arrival_date <= $run_date GROUP BY ALL
-    UNION ALL
-    SELECT 'stg_qi_activity', site_id, 'qi_log', max(activity_date)
-    FROM stg_qi_activity WHERE activity_date <= $run_date GROUP BY ALL
+    -- each staged table's newest row per site and source (expectations.measure.staged_dates,
+    -- from the declarations in warehouse/tables.py)
+    SELECT * FROM staged_dates
 ),
 judged AS (
     SELECT d.table_name, d.site_id, s.label, s.max_age_days,

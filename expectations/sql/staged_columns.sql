@@ -1,7 +1,8 @@
 -- Required columns and types: each staged table has the columns the measures read, with
--- the types they expect (expectations/staged_columns.csv). A missing or retyped column
--- is a fault in the staged model, so it gates the table at every site.
-WITH wanted AS (SELECT * FROM read_csv($staged_columns, header = true, all_varchar = true)),
+-- the types they expect (declared in warehouse/tables.py, loaded as ref_staged_columns).
+-- A missing or retyped column is a fault in the staged model, so it gates the table at
+-- every site.
+WITH wanted AS (SELECT * FROM ref_staged_columns),
 found AS (
     SELECT table_name, column_name, data_type FROM duckdb_columns()
     WHERE NOT internal AND table_name IN (SELECT table_name FROM wanted)

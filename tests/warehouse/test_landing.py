@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from assets.landing import connect, ingest
+from warehouse.landing import ingest
 from connectors.schemas import EMIS_OBSERVATION, EMIS_PATIENT, OBSERVATIONS, RESIDENTS
 
 NHS = ["9990000018", "9990000026", "9990000034"]
@@ -51,8 +51,8 @@ def inbox(tmp_path):
     return root
 
 
-def test_every_row_lands_in_exactly_one_place(inbox, tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+def test_every_row_lands_in_exactly_one_place(inbox, tmp_path, open_warehouse):
+    con = open_warehouse(tmp_path / "w.duckdb")
     results = {r.file.split("/")[-1]: r for r in ingest(inbox, con, key=b"k")}
     for r in results.values():
         assert r.rows_in == r.rows_loaded + r.rows_quarantined + r.rows_skipped
@@ -71,8 +71,8 @@ def test_every_row_lands_in_exactly_one_place(inbox, tmp_path):
     assert logged[0] == logged[1] == 3 + 3 + 1 + 2
 
 
-def test_loading_again_changes_nothing_and_a_corrected_file_replaces_its_rows(inbox, tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+def test_loading_again_changes_nothing_and_a_corrected_file_replaces_its_rows(inbox, tmp_path, open_warehouse):
+    con = open_warehouse(tmp_path / "w.duckdb")
     ingest(inbox, con, key=b"k")
     counts = con.sql("SELECT count(*) FROM raw_carehome_observation").fetchall()[0]
     again = ingest(inbox, con, key=b"k")
@@ -89,8 +89,8 @@ def test_loading_again_changes_nothing_and_a_corrected_file_replaces_its_rows(in
     ] == (1,)
 
 
-def test_no_nhs_number_is_stored(inbox, tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+def test_no_nhs_number_is_stored(inbox, tmp_path, open_warehouse):
+    con = open_warehouse(tmp_path / "w.duckdb")
     ingest(inbox, con, key=b"k")
     text_columns = con.sql(
         "SELECT table_name, column_name FROM duckdb_columns() WHERE data_type = 'VARCHAR' "
@@ -103,10 +103,10 @@ def test_no_nhs_number_is_stored(inbox, tmp_path):
     assert not re.search(r"\b999\d{7}\b", stored)
 
 
-def test_staged_model_builds_with_homes_and_bed_days(inbox, tmp_path):
-    from assets.staging import STAGED, build_all
+def test_staged_model_builds_with_homes_and_bed_days(inbox, tmp_path, open_warehouse):
+    from warehouse.staging import STAGED, build_all
 
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     ingest(inbox, con, key=b"k")
     counts = build_all(con)
     assert list(counts) == list(STAGED)
@@ -124,7 +124,7 @@ def test_staged_model_builds_with_homes_and_bed_days(inbox, tmp_path):
     assert months == [(dt.date(2024, 3, 1), 31)]
 
 
-def test_files_parsed_together_keep_their_own_rows_lines_and_duplicates(inbox, tmp_path):
+def test_files_parsed_together_keep_their_own_rows_lines_and_duplicates(inbox, tmp_path, open_warehouse):
     home_b = inbox / "site_a/carehome/1-100000002"
     csv(home_b / "residents.csv", RESIDENTS, [
         {"home_id": "1-100000002", "resident_local_id": "R1", "nhs_number": NHS[0],
@@ -138,7 +138,7 @@ def test_files_parsed_together_keep_their_own_rows_lines_and_duplicates(inbox, t
     csv(home_b / "observations.csv", OBSERVATIONS, [
         weight, weight, {**weight, "obs_datetime": "31/02/2024"},
     ])  # fmt: skip
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     results = {r.file: r for r in ingest(inbox, con, key=b"k")}
     a = results["site_a/carehome/1-100000001/observations.csv"]
     b = results["site_a/carehome/1-100000002/observations.csv"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assets.landing import connect, ingest
-from assets.staging import build_all
+from warehouse.landing import ingest
+from warehouse.staging import build_all
 from connectors.schemas import EMIS_OBSERVATION, EMIS_PATIENT, OBSERVATIONS, QI_LOG, RESIDENTS
-from tests.assets.test_landing import NHS, csv
+from tests.warehouse.test_landing import NHS, csv
 
 HOME = "1-100000001"
 STAY = {"home_id": HOME, "resident_local_id": "R1", "nhs_number": NHS[2],
@@ -21,7 +21,7 @@ def weight(when, value):
 
 
 @pytest.fixture
-def warehouse(tmp_path):
+def warehouse(tmp_path, open_warehouse):
     root = tmp_path / "inbox"
     emis = root / "site_a/emis"
     csv(emis / "1_Admin_Patient_20240131_x.csv", EMIS_PATIENT, [
@@ -56,7 +56,7 @@ def warehouse(tmp_path):
     csv(root / "site_a/qi_log/qi_log_2024-02.csv", QI_LOG, [
         review, {**review, "activity_date": "12/02/2024"},
     ])  # fmt: skip
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     results = ingest(root, con, key=b"k")
     assert {r.status for r in results} == {"loaded"}
     assert sum(r.rows_quarantined for r in results) == 0

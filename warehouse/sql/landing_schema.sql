@@ -101,3 +101,14 @@ CREATE TABLE IF NOT EXISTS raw_qi_activity (
 CREATE TABLE IF NOT EXISTS ref_emis_codeid_snomed (code_id VARCHAR, concept_id VARCHAR, term VARCHAR);
 CREATE TABLE IF NOT EXISTS ref_ctv3_snomed (ctv3_code VARCHAR, concept_id VARCHAR, term VARCHAR);
 CREATE TABLE IF NOT EXISTS ref_dscr_observation_types (obs_type VARCHAR, concept_id VARCHAR, unit VARCHAR);
+-- The homes of the settings file (m4c.toml): the names pages and charts show.
+CREATE TABLE IF NOT EXISTS ref_home (
+    site_id VARCHAR, site_name VARCHAR, home_id VARCHAR, home_name VARCHAR,
+    home_type VARCHAR, beds BIGINT
+);
+-- The staged model's declarations (warehouse/tables.py): which extract table feeds which
+-- staged table, and the columns (and types) the measures read.
+CREATE TABLE IF NOT EXISTS ref_extract_feeds (extract_table VARCHAR, table_name VARCHAR);
+CREATE TABLE IF NOT EXISTS ref_staged_columns (
+    table_name VARCHAR, column_name VARCHAR, data_type VARCHAR
+);

@@ -12,8 +12,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from assets.landing import connect, ingest
-from assets.staging import build_all
+from warehouse.connection import connect
+from warehouse.landing import ingest
+from warehouse.staging import build_all
 from connectors.synth import write_extracts
 
 # Each truth measure, as a query over the staged model (per site, home and month).
@@ -48,11 +49,10 @@ MEASURES = {
 def warehouse(tmp_path_factory):
     root = tmp_path_factory.mktemp("synth")
     summary = write_extracts(root / "inbox", sites=4, homes=8, months=10, seed=11, quirk_rate=0.05)
-    con = connect(root / "w.duckdb")
-    results = ingest(root / "inbox", con, key=b"reconcile")
-    build_all(con)
-    yield con, summary.out, results
-    con.close()
+    with connect(root / "w.duckdb") as con:
+        results = ingest(root / "inbox", con, key=b"reconcile")
+        build_all(con)
+        yield con, summary.out, results
 
 
 def test_every_file_meets_the_fate_the_generator_planned(warehouse):

@@ -39,8 +39,8 @@ import polars as pl
 from connectors import parse_batch
 from connectors.base import Context, Parsed, file_index, line, site_and_home
 from connectors.reading import FileRefusedError, RawFile, read_extract
+from warehouse.connection import registered, transaction
 
-SQL = Path(__file__).with_name("sql")
 REGISTRY_TABLES = ("raw_emis_patient", "raw_sr_patient", "raw_carehome_resident")
 # Registries and code maps load before the files whose rows refer to them.
 FIRST = ("Admin_Patient", "SRPatient", "residents", "Coding_ClinicalCode")
@@ -82,15 +82,6 @@ def file_order(path: Path) -> tuple[int, str, str]:
     """
     rank = next((i for i, t in enumerate(FIRST) if t in path.name), len(FIRST))
     return rank, path.name, str(path)
-
-
-def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the warehouse, with its landing tables."""
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(warehouse))
-    con.execute("SET enable_progress_bar = false")
-    con.execute((SQL / "landing_schema.sql").read_text())
-    return con
 
 
 NOT_SITES = ("truth",)  # m4c synth writes its answers beside the sites
@@ -214,8 +205,7 @@ class _Run:
             """With each row's file id and its line in its own file (and ``more``)."""
             return frame.with_columns(file_id=ids[0] + file_index(), source_row=line(), **more)
 
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(self.con):
             for p in batch:
                 if p.previous is not None:
                     _retire(self.con, p.previous)
@@ -238,10 +228,6 @@ class _Run:
                 ),
             )
             self._log(results, [p.raw.sha256 for p in batch], ids)
-            self.con.execute("COMMIT")
-        except Exception:
-            self.con.execute("ROLLBACK")
-            raise
         for p, file_id in zip(batch, ids, strict=True):
             self.current[p.rel] = {"file_id": file_id, "sha256": p.raw.sha256}
         replaced = any(p.previous is not None for p in batch)
@@ -269,11 +255,8 @@ class _Run:
     def _insert(self, table: str, frame: pl.DataFrame) -> None:
         if frame.is_empty():
             return
-        self.con.register("frame", frame)
-        try:
+        with registered(self.con, frame=frame):
             self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
-        finally:
-            self.con.unregister("frame")
 
     def _log(self, results: list[FileResult], shas: list[str | None], ids: list[int]) -> None:
         """One ``load_log`` row per file."""

@@ -1,0 +1,318 @@
+"""The project's settings: one file, ``m4c.toml``, found from the current folder upwards.
+
+Every key has a default (``TEMPLATE`` is the file with every key commented), so a
+project without the file works in the current folder. User data (the inbox, the
+warehouse, the output folder, Dagster's home) is relative to the folder of the file,
+or to the current folder when there is none; reference data (code lists, rules,
+schedules, measure definitions) ships inside the packages. Command-line options
+override the file.
+
+Examples
+--------
+>>> import tempfile
+>>> folder = Path(tempfile.mkdtemp())
+>>> _ = (folder / "m4c.toml").write_text('''
+... [paths]
+... inbox = "extracts"
+... [[sites.site_a.homes]]
+... cqc_id = "1-123"
+... name = "Elm House"
+... type = "nursing"
+... beds = 40
+... ''')
+>>> s = load_settings(folder)
+>>> s.inbox == folder / "extracts", s.warehouse == folder / "data" / "warehouse.duckdb"
+(True, True)
+>>> s.home_name("site_a", "1-123"), s.home_name("site_a", "1-999")
+('Elm House', '1-999')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import sys
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+FILE_NAME = "m4c.toml"
+CONFIG_VARIABLE = "M4C_CONFIG"  # a settings file to use instead of searching for one
+HOME_TYPES = ("nursing", "residential")
+PATHS = {  # key of [paths] -> default, relative to the settings file's folder
+    "inbox": "data/inbox",
+    "warehouse": "data/warehouse.duckdb",
+    "out": "out",
+    "dagster_home": ".dagster",
+}
+KEY_VARIABLE = "M4C_PSEUDO_KEY"
+
+
+class SettingsError(Exception):
+    """``m4c.toml`` cannot be read or holds a wrong value; the message names it and the fix."""
+
+
+@dataclass(frozen=True)
+class Home:
+    """A care home, known by its CQC location id (its folder in the inbox).
+
+    Attributes
+    ----------
+    cqc_id : str
+        CQC location id, e.g. ``1-466839495``.
+    name : str
+        The name people use ("Elm House").
+    type : str or None
+        ``nursing`` or ``residential``.
+    beds : int or None
+        Registered beds.
+    """
+
+    cqc_id: str
+    name: str
+    type: str | None = None
+    beds: int | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    """A site of the collaborative (its folder in the inbox) and its care homes."""
+
+    site_id: str
+    name: str
+    homes: tuple[Home, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where everything is, and what the project knows of its sites and homes.
+
+    Attributes
+    ----------
+    file : Path or None
+        The settings file read, if any.
+    root : Path
+        The folder relative paths start from: the file's, or the current folder.
+    inbox, warehouse, out, dagster_home : Path
+        Absolute paths of the extracts, the DuckDB warehouse, the pages and charts,
+        and Dagster's instance (runs, schedules, sensors).
+    key_variable : str
+        Environment variable holding the pseudonymisation key (never the key itself).
+    sites : tuple of Site
+        The sites and homes, for names and bed numbers.
+    """
+
+    file: Path | None
+    root: Path
+    inbox: Path
+    warehouse: Path
+    out: Path
+    dagster_home: Path
+    key_variable: str = KEY_VARIABLE
+    sites: tuple[Site, ...] = ()
+
+    def replace(self, **paths: str | Path | None) -> Settings:
+        """These settings with some paths replaced (command-line options); None keeps one."""
+        given = {k: Path(v).resolve() for k, v in paths.items() if v is not None}
+        return dataclasses.replace(self, **given)
+
+    def site_name(self, site_id: str) -> str:
+        """The site's name, or its id when the settings do not name it."""
+        return next((s.name for s in self.sites if s.site_id == site_id), site_id)
+
+    def home_name(self, site_id: str, cqc_id: str) -> str:
+        """The home's name, or its CQC id when the settings do not name it."""
+        for site in self.sites:
+            if site.site_id == site_id:
+                return next((h.name for h in site.homes if h.cqc_id == cqc_id), cqc_id)
+        return cqc_id
+
+    def homes(self) -> list[dict[str, Any]]:
+        """Every home as a row: site, site name, CQC id, name, type, beds."""
+        return [
+            {
+                "site_id": s.site_id,
+                "site_name": s.name,
+                "home_id": h.cqc_id,
+                "home_name": h.name,
+                "home_type": h.type,
+                "beds": h.beds,
+            }
+            for s in self.sites
+            for h in s.homes
+        ]
+
+    def pseudo_key(self) -> bytes:
+        """The HMAC key for pseudonyms, from ``key_variable``, or a demo key with a warning.
+
+        A real deployment holds the key outside the analysis environment (the data
+        controller's). Without it, a random key is made once and kept beside the
+        warehouse, so that reloading links the same people; it suits synthetic data only.
+        """
+        value = os.environ.get(self.key_variable)
+        if value:
+            return value.encode()
+        local = self.warehouse.with_name(self.warehouse.name + ".demo-key")
+        if not local.exists():
+            local.parent.mkdir(parents=True, exist_ok=True)
+            local.write_text(secrets.token_hex(32))
+            local.chmod(0o600)
+        print(
+            f"m4c: warning: {self.key_variable} is not set, so NHS numbers are pseudonymised "
+            f"with a demo key kept in {local}. Set {self.key_variable} (held by the data "
+            "controller) before loading real data.",
+            file=sys.stderr,
+        )
+        return local.read_text().strip().encode()
+
+
+def find_settings(start: Path | None = None) -> Path | None:
+    """``$M4C_CONFIG``, else the first ``m4c.toml`` in ``start`` (default: here) or above."""
+    if os.environ.get(CONFIG_VARIABLE):
+        path = Path(os.environ[CONFIG_VARIABLE])
+        if not path.is_file():
+            raise SettingsError(
+                f"{CONFIG_VARIABLE} names {str(path)!r}, which is not a file. Point it at an "
+                f"{FILE_NAME}, or unset it to use the one in this folder or above."
+            )
+        return path.resolve()
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / FILE_NAME).is_file():
+            return candidate / FILE_NAME
+    return None
+
+
+def load_settings(start: Path | None = None, *, file: Path | None = None) -> Settings:
+    """The settings of ``file``, or of the file :func:`find_settings` finds, or the defaults.
+
+    Raises
+    ------
+    SettingsError
+        If the file is not valid TOML, has a key it does not know, or a wrong value.
+    """
+    path = file if file is not None else find_settings(start)
+    if path is None:
+        return _settings({}, None, (start or Path.cwd()).resolve())
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path} is not valid TOML: {exc}. Correct that line.") from None
+    return _settings(data, path.resolve(), path.resolve().parent)
+
+
+def _settings(data: Mapping[str, Any], file: Path | None, root: Path) -> Settings:
+    where = str(file) if file else FILE_NAME
+    _known(data, {"paths", "privacy", "sites"}, where)
+    paths = _table(data, "paths", where)
+    _known(paths, set(PATHS), f"{where} [paths]")
+    privacy = _table(data, "privacy", where)
+    _known(privacy, {"key_variable"}, f"{where} [privacy]")
+    resolved = {k: (root / _text(paths, k, default, where)).resolve() for k, default in PATHS.items()}
+    sites = tuple(
+        _site(site_id, value, where) for site_id, value in _table(data, "sites", where).items()
+    )
+    return Settings(
+        file=file,
+        root=root,
+        key_variable=_text(privacy, "key_variable", KEY_VARIABLE, where),
+        sites=sites,
+        **resolved,
+    )
+
+
+def _site(site_id: str, value: Any, where: str) -> Site:
+    here = f"{where} [sites.{site_id}]"
+    if not isinstance(value, dict):
+        raise SettingsError(f"{here} must be a table with a name and homes.")
+    _known(value, {"name", "homes"}, here)
+    homes = value.get("homes", [])
+    if not isinstance(homes, list):
+        raise SettingsError(f"{here}: homes must be a list of [[sites.{site_id}.homes]] tables.")
+    out = []
+    for i, home in enumerate(homes, start=1):
+        at = f"{where} [[sites.{site_id}.homes]] number {i}"
+        if not isinstance(home, dict):
+            raise SettingsError(f"{at} must be a table.")
+        _known(home, {"cqc_id", "name", "type", "beds"}, at)
+        for key in ("cqc_id", "name"):
+            if not isinstance(home.get(key), str) or not home[key].strip():
+                raise SettingsError(f"{at} needs a {key} (text), e.g. {key} = \"...\".")
+        kind = home.get("type")
+        if kind is not None and kind not in HOME_TYPES:
+            raise SettingsError(f"{at}: type must be one of {', '.join(HOME_TYPES)}, not {kind!r}.")
+        beds = home.get("beds")
+        if beds is not None and (not isinstance(beds, int) or isinstance(beds, bool) or beds < 1):
+            raise SettingsError(f"{at}: beds must be a whole number above 0, not {beds!r}.")
+        out.append(Home(home["cqc_id"].strip(), home["name"].strip(), kind, beds))
+    ids = [h.cqc_id for h in out]
+    if len(set(ids)) != len(ids):
+        raise SettingsError(f"{here} lists a CQC id twice; give each home once.")
+    return Site(site_id, _text(value, "name", site_id, here), tuple(out))
+
+
+def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise SettingsError(f"{where}: [{key}] must be a table.")
+    return value
+
+
+def _text(data: Mapping[str, Any], key: str, default: str, where: str) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise SettingsError(f"{where}: {key} must be text, e.g. {key} = \"{default}\".")
+    return value
+
+
+def _known(data: Mapping[str, Any], keys: set[str], where: str) -> None:
+    unknown = sorted(set(data) - keys)
+    if unknown:
+        raise SettingsError(
+            f"{where} has no setting {', '.join(map(repr, unknown))}; the settings here are "
+            f"{', '.join(sorted(keys))}. Check the spelling (the template, {FILE_NAME} in "
+            "the repository, lists every key)."
+        )
+
+
+def template() -> str:
+    """The settings file with every key at its default and a comment (no sites yet)."""
+    return resources.files("warehouse").joinpath("m4c.template.toml").read_text(encoding="utf-8")
+
+
+def render_sites(sites: tuple[Site, ...]) -> str:
+    """The ``[sites]`` part of a settings file, for sites and homes (the demo's, say).
+
+    Examples
+    --------
+    >>> print(render_sites((Site("site_a", "North", (Home("1-1", "Elm House", "nursing", 30),)),)))
+    [sites.site_a]
+    name = "North"
+    <BLANKLINE>
+    [[sites.site_a.homes]]
+    cqc_id = "1-1"
+    name = "Elm House"
+    type = "nursing"
+    beds = 30
+    <BLANKLINE>
+    """
+    lines = []
+    for site in sites:
+        lines += [f"[sites.{site.site_id}]", f"name = {_quote(site.name)}", ""]
+        for h in site.homes:
+            lines += [f"[[sites.{site.site_id}.homes]]", f"cqc_id = {_quote(h.cqc_id)}"]
+            lines.append(f"name = {_quote(h.name)}")
+            if h.type:
+                lines.append(f"type = {_quote(h.type)}")
+            if h.beds:
+                lines.append(f"beds = {h.beds}")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
