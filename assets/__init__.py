@@ -1,1 +1,17 @@
-"""Dagster assets (thin) and the set-based SQL beside them."""
+"""Dagster assets: thin definitions over the load engine in :mod:`warehouse`.
+
+Groups: ``ingest`` (:mod:`assets.ingest`), ``staged`` (:mod:`assets.staged`),
+``data_quality`` (:mod:`assets.quality`), ``measures`` (:mod:`assets.measures`) and
+``reports`` (:mod:`assets.reports`); resources in :mod:`assets.resources`. Every asset
+that writes to the DuckDB warehouse is in the ``duckdb`` pool, limited to one at a
+time by the project's ``dagster.yaml`` (DuckDB allows a single writer).
+"""
+
+from assets.ingest import raw_extracts
+from assets.measures import measure_values
+from assets.quality import QUALITY_CHECKS, dq_pages, dq_results
+from assets.reports import falls_chart
+from assets.staged import STAGED_ASSETS
+
+ASSETS = [raw_extracts, *STAGED_ASSETS, dq_results, dq_pages, measure_values, falls_chart]
+CHECKS = QUALITY_CHECKS

@@ -25,10 +25,11 @@ from pathlib import Path
 
 import duckdb
 
-from assets.landing import connect, discover, ingest
-from assets.staging import build_all
-from connectors.synth import write_extracts
 from expectations.validate import validate
+from synth import write_extracts
+from warehouse.connection import connect
+from warehouse.landing import discover, ingest
+from warehouse.staging import build_all
 
 
 def data_rows(files: list[Path]) -> int:
@@ -42,19 +43,19 @@ def data_rows(files: list[Path]) -> int:
 
 def make_inbox(folder: Path, rows: int) -> Path:
     """A synthetic inbox with at least ``rows`` data rows (reused if already there)."""
-    inbox = folder / "inbox"
+    inbox, truth = folder / "inbox", folder / "inbox-truth"
     if inbox.exists() and data_rows(discover(inbox)) >= rows:
         return inbox
-    shutil.rmtree(inbox, ignore_errors=True)
     homes, months = 29, 18
     while True:
-        write_extracts(inbox, sites=4, homes=homes, months=months, seed=7)
+        shutil.rmtree(inbox, ignore_errors=True)
+        shutil.rmtree(truth, ignore_errors=True)  # write_extracts writes only empty folders
+        write_extracts(inbox, truth=truth, sites=4, homes=homes, months=months, seed=7)
         found = data_rows(discover(inbox))
         if found >= rows:
             return inbox
         scale = rows / max(found, 1)
         homes = int(homes * scale * 1.1) + 1
-        shutil.rmtree(inbox)
 
 
 def utf8_copies(files: list[Path], folder: Path) -> list[Path]:
@@ -113,18 +114,17 @@ def main() -> None:
     floor = duckdb_floor(files, args.dir)
     warehouse = args.dir / "warehouse.duckdb"
     warehouse.unlink(missing_ok=True)
-    con = connect(warehouse)
-    t0 = time.perf_counter()
-    results = ingest(inbox, con, key=b"benchmark-key")
-    ours = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    t0 = time.perf_counter()
-    build_all(con)
-    staging = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    checked = validate(con)
-    validation = time.perf_counter() - t0
-    con.close()
+    with connect(warehouse) as con:
+        t0 = time.perf_counter()
+        results = ingest(inbox, con, key=b"benchmark-key")
+        ours = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        t0 = time.perf_counter()
+        build_all(con)
+        staging = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        checked = validate(con)
+        validation = time.perf_counter() - t0
     loaded = sum(r.rows_loaded for r in results)
     print(f"DuckDB read_csv (no checks): {floor:7.1f} s  {rows / floor:12,.0f} rows/s")
     print(f"m4c ingest:                  {ours:7.1f} s  {rows / ours:12,.0f} rows/s "

@@ -1,7 +1,7 @@
 """Speed of the SPC engine against the fastest Python peers, measured in one run.
 
 An I chart with Anhøj runs rules and 3-sigma signals, on normal data N(50, 5) drawn
-with seed 20240601 (as in ../shared/docs/spc-peers.md):
+with seed 20240601 (as in the peer survey, docs/spc.md §8):
 
 (a) 1,000 series x 60 points, in one call;
 (b) one series of 100,000 points;

@@ -1,4 +1,13 @@
-"""``qic()``: run charts and Shewhart control charts with qicharts2 0.8.1 semantics."""
+"""``qic()``: run charts and Shewhart control charts with qicharts2 0.8.1 semantics.
+
+Why this module is long (about 550 lines): it is qicharts2's ``qic()`` in one place, its
+arguments (facets, freeze, parts, exclude, multiply, target) checked and laid out, the
+one vectorised pass over every series, and the result's points and summary frames, all
+of which share the private ``_Data`` and ``_Layout``. The limit formulas
+(:mod:`charts.limits`), the runs rules (:mod:`charts.runs`) and the per-series
+arithmetic (:mod:`charts.segments`) are already their own modules; splitting the rest
+would scatter one function's argument handling across files.
+"""
 
 from __future__ import annotations
 

@@ -1,48 +1,53 @@
-"""The Dagster code location of Measure for Change (``dagster dev`` from the repo root).
+"""The Dagster code location of Measure for Change (``dagster dev`` from the project folder).
 
-One writer at a time: jobs run in-process and every asset is in the ``duckdb`` pool.
-The nightly schedule loads the inbox, rebuilds the staged model, checks its data quality
-and computes the measures at 02:00. The
-``inbox_arrivals`` sensor (:mod:`pipelines.sensors`, off until started) runs the same job
-when extracts arrive or change in the inbox, once they have settled.
+The settings come from ``m4c.toml`` (found from the current folder upwards): the
+resources point at its inbox, warehouse and output folder. One writer at a time: every
+job runs in process, every asset that writes the warehouse is in the ``duckdb`` pool,
+and the project's ``dagster.yaml`` allows one run at a time and one step of the pool
+(DuckDB allows a single writer). The nightly schedule (02:00 Europe/London, on) runs the
+whole graph; the ``inbox_arrivals`` sensor (:mod:`pipelines.sensors`, off until started)
+runs it when extracts arrive or change in the inbox, once they have settled.
 """
 
 from __future__ import annotations
 
 import dagster as dg
 
-from assets.ingest import STAGED_ASSETS, Inbox, Warehouse, raw_extracts
-from assets.measures import measure_values
-from assets.quality import QUALITY_CHECKS, Reports, dq_pages, dq_results
-from pipelines import settings
-from pipelines.sensors import inbox_arrivals
+from assets import ASSETS, CHECKS
+from assets.resources import resources_for
+from pipelines.sensors import JOB, inbox_arrivals
+from warehouse.settings import Settings, load_settings
 
-nightly_ingest = dg.define_asset_job(
-    "nightly_ingest",
-    selection=dg.AssetSelection.groups("ingest", "staged", "data_quality", "measures"),
+nightly_pipeline = dg.define_asset_job(
+    JOB,
+    selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
     description=(
         "Load the inbox, rebuild the staged model, check its data quality (asset checks "
-        "and a page per site), and compute the measures gated by it."
+        "and a page per site), compute the measures gated by it, and draw the charts."
     ),
 )
 
 nightly = dg.ScheduleDefinition(
     name="nightly",
-    job=nightly_ingest,
+    job=nightly_pipeline,
     cron_schedule="0 2 * * *",
     execution_timezone="Europe/London",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
-defs = dg.Definitions(
-    assets=[raw_extracts, *STAGED_ASSETS, dq_results, dq_pages, measure_values],
-    asset_checks=QUALITY_CHECKS,
-    jobs=[nightly_ingest],
-    schedules=[nightly],
-    sensors=[inbox_arrivals],
-    resources={
-        "warehouse": Warehouse(path=str(settings.warehouse_path())),
-        "inbox": Inbox(),
-        "reports": Reports(),
-    },
-)
+
+def definitions(settings: Settings) -> dg.Definitions:
+    """The code location for ``settings``."""
+    return dg.Definitions(
+        assets=ASSETS,
+        asset_checks=CHECKS,
+        jobs=[nightly_pipeline],
+        schedules=[nightly],
+        sensors=[inbox_arrivals],
+        resources=resources_for(settings),
+        executor=dg.in_process_executor,
+    )
+
+
+defs = definitions(load_settings())

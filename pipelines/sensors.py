@@ -1,8 +1,8 @@
-"""Sensors of the code location: a ``nightly_ingest`` run when extracts arrive in the inbox.
+"""Sensors of the code location: a ``nightly_pipeline`` run when extracts arrive in the inbox.
 
 The inbox is the ``inbox`` resource's folder (``data/inbox`` unless the code location
-sets another), listed by :func:`assets.landing.discover`, so the sensor sees exactly the
-files an ingest would load. The set of files is summed up in a fingerprint, a hash of
+sets another), listed by :func:`warehouse.landing.discover`, so the sensor sees every file an
+ingest would load or report (hidden files, such as a folder being copied in, are not). The set of files is summed up in a fingerprint, a hash of
 each file's path, size and modification time. The cursor keeps the last fingerprint and
 the run key is derived from it, so one set of files is never loaded twice by the sensor.
 
@@ -31,9 +31,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.ingest import Inbox
-from assets.landing import discover
+from assets.resources import Inbox
+from warehouse.landing import discover
 
+JOB = "nightly_pipeline"  # the job the schedule and this sensor run
 SETTLE_SECONDS = 60  # a file modified more recently may still be being copied in
 INTERVAL_SECONDS = 300
 
@@ -75,7 +76,7 @@ def arriving(
 
 
 @dg.sensor(
-    job_name="nightly_ingest",
+    job_name=JOB,
     minimum_interval_seconds=INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.STOPPED,
     description=(
@@ -86,7 +87,7 @@ def arriving(
 def inbox_arrivals(
     context: dg.SensorEvaluationContext, inbox: Inbox
 ) -> dg.SensorResult | dg.SkipReason:
-    """Request a ``nightly_ingest`` run when the inbox's extracts differ from last time."""
+    """Request a ``nightly_pipeline`` run when the inbox's extracts differ from last time."""
     folder = Path(inbox.path)
     files = snapshot(folder)
     if not files:

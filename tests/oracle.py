@@ -1,10 +1,13 @@
-"""Reading the reference cases in ../shared/oracle and replaying them through our API.
+"""Reading the reference cases in tests/charts/oracle and replaying them through our API.
 
 Each case records an R call (``qic(month, n, days, data = d, chart = 'u')`` or
 ``ptd_spc(d, value, date, rebase = ...)``), its input data frame and the reference
 output. This module parses the call, translates it into a call of
 ``charts.spc.qic`` or ``charts.spc.mdc``, and lines the two outputs up row by row,
 so a new case dropped into the folder becomes a test without new code.
+
+The folder's README says where the cases come from and describes the file schema.
+``M4C_ORACLE_DIR`` points the tests at another folder of cases instead.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 import polars as pl
 
 ORACLE_DIR = Path(
-    os.environ.get("M4C_ORACLE_DIR", Path(__file__).resolve().parents[2] / "shared" / "oracle")
+    os.environ.get("M4C_ORACLE_DIR", Path(__file__).resolve().parent / "charts" / "oracle")
 )
 
 
@@ -31,8 +34,9 @@ def oracle_files(prefix: str) -> list[Path]:
     """
     if not ORACLE_DIR.is_dir():
         raise FileNotFoundError(
-            f"The SPC reference cases are not at {ORACLE_DIR}. Check out shared/ beside "
-            "the repository, or set M4C_ORACLE_DIR."
+            f"The SPC reference cases are not at {ORACLE_DIR}. They belong in "
+            "tests/charts/oracle of the repository; restore that folder, or set "
+            "M4C_ORACLE_DIR to a folder of cases."
         )
     return sorted(p for p in ORACLE_DIR.glob(f"{prefix}*.json") if "thresholds" not in p.name)
 

@@ -39,11 +39,27 @@ import polars as pl
 from connectors import parse_batch
 from connectors.base import Context, Parsed, file_index, line, site_and_home
 from connectors.reading import FileRefusedError, RawFile, read_extract
+from warehouse import inbox as inbox_layout
 from warehouse.connection import registered, transaction
 
 REGISTRY_TABLES = ("raw_emis_patient", "raw_sr_patient", "raw_carehome_resident")
 # Registries and code maps load before the files whose rows refer to them.
 FIRST = ("Admin_Patient", "SRPatient", "residents", "Coding_ClinicalCode")
+INGEST_RESULTS = {
+    "file": pl.String,
+    "site_id": pl.String,
+    "source": pl.String,
+    "table": pl.String,
+    "schema_version": pl.String,
+    "encoding": pl.String,
+    "rows_in": pl.Int64,
+    "rows_loaded": pl.Int64,
+    "rows_quarantined": pl.Int64,
+    "rows_skipped": pl.Int64,
+    "skip_reasons": pl.String,
+    "status": pl.String,
+    "message": pl.String,
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +67,7 @@ class FileResult:
     """What happened to one file (one ``m4c ingest --json`` object)."""
 
     file: str
-    site_id: str
+    site_id: str | None
     source: str | None
     table: str | None
     schema_version: str | None
@@ -69,9 +85,15 @@ class FileResult:
         return asdict(self)
 
     @classmethod
-    def refused(cls, file: str, site_id: str, message: str) -> FileResult:
+    def refused(cls, file: str, site_id: str | None, message: str) -> FileResult:
         """A file refused whole: nothing loaded, the reason in ``message``."""
         return cls(file, site_id, None, None, None, None, 0, 0, 0, 0, {}, "refused", message)
+
+    @classmethod
+    def ignored(cls, file: str) -> FileResult:
+        """A hidden file (``.DS_Store``, ``.gitkeep``): not an extract, said so."""
+        message = f"{file} is hidden (its name or folder starts with a dot), so it was ignored."
+        return cls(file, None, None, None, None, None, 0, 0, 0, 0, {}, "ignored", message)
 
 
 def file_order(path: Path) -> tuple[int, str, str]:
@@ -84,30 +106,72 @@ def file_order(path: Path) -> tuple[int, str, str]:
     return rank, path.name, str(path)
 
 
-NOT_SITES = ("truth",)  # m4c synth writes its answers beside the sites
-
-
-def _is_site(name: str) -> bool:
-    return not name.startswith((".", "_")) and name not in NOT_SITES
-
-
 def discover(inbox: Path) -> list[Path]:
-    """Every extract under ``inbox/<site>/``, in load order (hidden folders are not sites)."""
-    files = [
-        p
-        for p in inbox.glob("*/**/*")
-        if p.is_file()
-        and p.suffix.lower() in (".csv", ".txt", ".xlsx")
-        and _is_site(p.relative_to(inbox).parts[0])
-    ]
+    """Every file under ``inbox`` but hidden ones, in load order (site, then file order)."""
+    files = [p for p in inbox_layout.discover(inbox) if not _hidden(p, inbox)]
     return sorted(files, key=lambda p: (p.relative_to(inbox).parts[0], *file_order(p)))
+
+
+def _hidden(path: Path, inbox: Path) -> bool:
+    return inbox_layout.is_hidden(path.relative_to(inbox).parts)
 
 
 def ingest(
     inbox: Path, con: duckdb.DuckDBPyConnection, *, key: bytes, live: bool = False
 ) -> list[FileResult]:
-    """Load every file of the inbox; return what happened to each, in load order."""
-    return _Run(con, key=key, live=live).ingest(discover(inbox), inbox)
+    """Load every file of the inbox; return what happened to each, in load order.
+
+    Hidden files come last, as ``ignored``; files out of place are ``refused`` with
+    where they belong.
+
+    Raises
+    ------
+    InboxError
+        If ``inbox`` is missing or is one site's folder.
+    """
+    inbox_layout.check(inbox)
+    hidden = [p for p in inbox_layout.discover(inbox) if _hidden(p, inbox)]
+    loaded = _Run(con, key=key, live=live).ingest(discover(inbox), inbox)
+    return loaded + [FileResult.ignored(str(p.relative_to(inbox))) for p in hidden]
+
+
+def summarise(results: list[FileResult]) -> dict[str, int]:
+    """Files and rows of an ingest, by fate (``rows_in`` = loaded + quarantined + skipped)."""
+    statuses = [r.status for r in results]
+    return {
+        "files": len(results),
+        "files_loaded": statuses.count("loaded") + statuses.count("replaced"),
+        "files_unchanged": statuses.count("unchanged"),
+        "files_refused": statuses.count("refused"),
+        "files_ignored": statuses.count("ignored"),
+        "rows_in": sum(r.rows_in for r in results),
+        "rows_loaded": sum(r.rows_loaded for r in results),
+        "rows_quarantined": sum(r.rows_quarantined for r in results),
+        "rows_skipped": sum(r.rows_skipped for r in results),
+    }
+
+
+def record(con: duckdb.DuckDBPyConnection, results: list[FileResult], *, run_id: str) -> None:
+    """Keep what the latest ingest did with each file in ``ingest_results``."""
+    frame = pl.DataFrame(
+        [{**r.as_dict(), "skip_reasons": json.dumps(r.skip_reasons)} for r in results],
+        schema=INGEST_RESULTS,
+    ).with_columns(run_id=pl.lit(run_id), position=pl.int_range(pl.len()))
+    with transaction(con):
+        con.execute("DELETE FROM ingest_results")
+        with registered(con, frame=frame):
+            con.execute("INSERT INTO ingest_results BY NAME SELECT * FROM frame")
+
+
+def recorded(con: duckdb.DuckDBPyConnection) -> list[FileResult]:
+    """The results :func:`record` kept, in their order."""
+    rows = con.sql(
+        "SELECT * EXCLUDE (run_id, position) FROM ingest_results ORDER BY position"
+    ).pl()
+    return [
+        FileResult(**{**r, "skip_reasons": json.loads(r["skip_reasons"] or "{}")})
+        for r in rows.iter_rows(named=True)
+    ]
 
 
 BATCH_ROWS = 1_000_000  # rows parsed and landed together at most
@@ -160,7 +224,7 @@ class _Run:
         batch: list[_Pending] = []
         for opened in _read_ahead(functools.partial(self._open, inbox=inbox), paths):
             if isinstance(opened, FileResult):
-                if opened.status == "refused":
+                if opened.status == "refused" and opened.site_id is not None:
                     self._log([opened], [None], self._take_ids(1))
                 results[opened.file] = opened
                 continue
@@ -170,15 +234,19 @@ class _Run:
             batch.append(opened)
         if batch:
             results.update((r.file, r) for r in self._land(batch))
-        return [results[str(p.relative_to(inbox))] for p in paths]
+        return [results["/".join(p.relative_to(inbox).parts)] for p in paths]
 
     def _open(self, path: Path, inbox: Path) -> FileResult | _Pending:
         """Read and identify a file; unchanged and unreadable files are settled here.
 
         Runs in a reading thread: it must not touch the warehouse.
         """
-        rel = str(path.relative_to(inbox))
-        site, home = site_and_home(path, inbox)
+        parts = path.relative_to(inbox).parts
+        rel = "/".join(parts)
+        site, home = site_and_home(path, inbox) if len(parts) > 1 else (None, None)
+        problem = inbox_layout.unplaced(parts)
+        if problem:
+            return FileResult.refused(rel, site, f"{rel} was not loaded: {problem}")
         data = path.read_bytes()
         sha256 = hashlib.sha256(data).hexdigest()
         previous = self.current.get(rel)
@@ -188,6 +256,9 @@ class _Run:
             raw = read_extract(path, data, sha256=sha256)
         except FileRefusedError as exc:
             return FileResult.refused(rel, site, f"{rel} was not loaded: {exc}")
+        problem = inbox_layout.misplaced(parts, raw.spec.source, raw.spec.table)
+        if problem:
+            return FileResult.refused(rel, site, f"{rel} was not loaded: {problem}.")
         ctx = Context(site_id=site, key=self.key, home_id=home, test_range_is_test=self.live)
         return _Pending(rel, raw, ctx, previous["file_id"] if previous else None)
 

@@ -187,15 +187,19 @@ def find_settings(start: Path | None = None) -> Path | None:
     return None
 
 
-def load_settings(start: Path | None = None, *, file: Path | None = None) -> Settings:
+def load_settings(
+    start: Path | None = None, *, file: Path | None = None, search: bool = True
+) -> Settings:
     """The settings of ``file``, or of the file :func:`find_settings` finds, or the defaults.
+
+    With ``search`` false and no ``file``, the defaults, rooted at ``start``.
 
     Raises
     ------
     SettingsError
         If the file is not valid TOML, has a key it does not know, or a wrong value.
     """
-    path = file if file is not None else find_settings(start)
+    path = file if file is not None else find_settings(start) if search else None
     if path is None:
         return _settings({}, None, (start or Path.cwd()).resolve())
     try:

@@ -9,10 +9,11 @@ import duckdb
 import polars as pl
 import pytest
 
-from assets.ingest import STAGED_ASSETS, Inbox, Warehouse, raw_extracts
-from assets.measures import measure_values
-from assets.quality import QUALITY_CHECKS, Reports, dq_pages, dq_results
-from connectors.synth import write_extracts
+from assets import ASSETS, CHECKS
+from assets.resources import resources_for
+from charts.spc import SpcWarning
+from synth import write_extracts
+from warehouse.settings import load_settings
 
 START, MONTHS = dt.date(2024, 1, 1), 4
 
@@ -26,19 +27,17 @@ def run(tmp_path_factory):
     homes = sorted(p.name for p in (inbox / "site_b" / "carehome").iterdir())
     residents = inbox / "site_b" / "carehome" / homes[0] / "residents.csv"
     residents.write_text(residents.read_text().splitlines()[0] + "\n")
-    warehouse = tmp / "w.duckdb"
+    settings = load_settings(tmp).replace(inbox=inbox)
+    warehouse = settings.warehouse
     with pytest.MonkeyPatch.context() as mp, dg.instance_for_test() as instance:
         mp.setenv("M4C_PSEUDO_KEY", "gate-test")
-        result = dg.materialize(
-            [raw_extracts, *STAGED_ASSETS, dq_results, dq_pages, measure_values, *QUALITY_CHECKS],
-            instance=instance,
-            resources={
-                "warehouse": Warehouse(path=str(warehouse)),
-                "inbox": Inbox(path=str(inbox)),
-                "reports": Reports(path=str(tmp / "out")),
-            },
-            run_config={"ops": {"dq_results": {"config": {"as_of": "2024-05-01"}}}},
-        )
+        with pytest.warns(SpcWarning, match="trial limits"):  # four months of falls
+            result = dg.materialize(
+                [*ASSETS, *CHECKS],
+                instance=instance,
+                resources=resources_for(settings),
+                run_config={"ops": {"dq_results": {"config": {"as_of": "2024-05-01"}}}},
+            )
     with duckdb.connect(str(warehouse), read_only=True) as con:
         points = con.sql("SELECT * FROM measure_values").pl()
     return result, points, homes[0], tmp / "out"

@@ -1,4 +1,4 @@
-"""Golden tests: every reference case in ../shared/oracle, replayed through our API.
+"""Golden tests: every reference case in tests/charts/oracle, replayed through our API.
 
 qicharts2 0.8.1 and NHSRplotthedots 0.2.2 outputs must agree to 1e-9 relative
 (1e-7 for T charts, whose limits go through a power of 3.6).

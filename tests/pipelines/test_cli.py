@@ -146,7 +146,7 @@ def test_ingest_reports_every_file_as_json(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("M4C_PSEUDO_KEY", "test-key")
     write_inbox(tmp_path)
     args = ["ingest", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(tmp_path / "w.duckdb")]
-    assert main([*args, "--json"]) == 0
+    assert main([*args, "--json"]) == 3  # a file was refused
     report = {r["file"]: r for r in json.loads(capsys.readouterr().out)}
     ae = report["site_a/hospital/ae_attendances.csv"]
     assert {
@@ -174,7 +174,7 @@ def test_ingest_reports_every_file_as_json(tmp_path, capsys, monkeypatch):
         "status": "loaded",
     }
     assert report["site_a/hospital/empty.csv"]["status"] == "refused"
-    assert main(args) == 0
+    assert main(args) == 3
     again = capsys.readouterr()
     assert "unchanged" in again.out
     assert "m4c: refused: site_a/hospital/empty.csv was not loaded: it is empty" in again.err
@@ -184,7 +184,7 @@ def test_validate_prints_each_sites_problems_and_writes_its_page(tmp_path, capsy
     monkeypatch.setenv("M4C_PSEUDO_KEY", "test-key")
     write_inbox(tmp_path)
     warehouse = ["--warehouse", str(tmp_path / "w.duckdb")]
-    assert main(["ingest", "--inbox", str(tmp_path / "inbox"), *warehouse]) == 0
+    assert main(["ingest", "--inbox", str(tmp_path / "inbox"), *warehouse]) == 3
     capsys.readouterr()
     args = ["validate", *warehouse, "--as-of", "2024-03-10", "--out", str(tmp_path / "out")]
     assert main([*args, "--json"]) == 0
@@ -218,6 +218,6 @@ def test_validate_user_errors(tmp_path, capsys, monkeypatch, extra, message):
     assert main(["validate", *warehouse]) == 2
     assert "there is no warehouse at" in capsys.readouterr().err
     write_inbox(tmp_path)
-    assert main(["ingest", "--inbox", str(tmp_path / "inbox"), *warehouse]) == 0
+    assert main(["ingest", "--inbox", str(tmp_path / "inbox"), *warehouse]) == 3
     assert main(["validate", *warehouse, "--out", str(tmp_path), *extra]) == 2
     assert capsys.readouterr().err.strip().endswith(message)

@@ -10,7 +10,7 @@ import time
 import dagster as dg
 import pytest
 
-from assets.ingest import Inbox
+from assets.resources import Inbox
 from pipelines.definitions import defs
 from pipelines.sensors import SETTLE_SECONDS, inbox_arrivals
 
@@ -106,14 +106,15 @@ def test_a_file_still_being_written_is_waited_for(inbox):
     assert arrived.run_requests[0].tags == {"m4c/files": "4"}
 
 
-def test_answers_hidden_folders_and_loose_files_are_not_extracts(inbox):
+def test_hidden_files_are_not_extracts_but_loose_files_are_reported_by_a_run(inbox):
     first = evaluate(inbox)
-    put(inbox, "truth/expected_counts.csv", "measure,site_id\n", None)
-    put(inbox, ".uploading/site_c/residents.csv", "home_id\n", None)
-    put(inbox, "README.txt", "m4c synth\n", None)
-    put(inbox, "site_a/emis/notes.docx", "minutes\n", None)
-    again = evaluate(inbox, cursor=first.cursor)
-    assert again.skip_message == f"no new or changed extracts in {inbox}"
+    put(inbox, ".uploading/site_c/residents.csv", "home_id\n")
+    put(inbox, "site_a/emis/.DS_Store", "\0")
+    hidden = evaluate(inbox, cursor=first.cursor)
+    assert hidden.skip_message == f"no new or changed extracts in {inbox}"
+    put(inbox, "README.txt", "notes\n")  # at the top of the inbox: the run says where it goes
+    loose = evaluate(inbox, cursor=first.cursor)
+    assert len(loose.run_requests) == 1
 
 
 def test_an_empty_or_missing_inbox_requests_nothing(tmp_path):
@@ -123,11 +124,11 @@ def test_an_empty_or_missing_inbox_requests_nothing(tmp_path):
     assert evaluate(missing).skip_message == f"no extracts in {missing}"
 
 
-def test_the_code_location_runs_nightly_ingest_from_the_sensor():
+def test_the_code_location_runs_the_nightly_pipeline_from_the_sensor():
     sensor = defs.resolve_sensor_def("inbox_arrivals")
-    assert sensor.job_name == "nightly_ingest"
-    assert [t.job_name for t in sensor.targets] == ["nightly_ingest"]
-    assert defs.get_repository_def().has_job("nightly_ingest")
+    assert sensor.job_name == "nightly_pipeline"
+    assert [t.job_name for t in sensor.targets] == ["nightly_pipeline"]
+    assert defs.get_repository_def().has_job("nightly_pipeline")
     assert sensor.minimum_interval_seconds == 300
     assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
     assert sensor.required_resource_keys == {"inbox"}

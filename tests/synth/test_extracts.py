@@ -2,91 +2,80 @@
 
 These tests read the files back with plain polars (not the connectors), so they check
 the generator's own promises: same seed, same bytes; NHS numbers from the test range,
-real ones valid; expected_files.csv adding up and matching the files; the truth in
-expected_counts.csv recoverable from the care-home files; real improvement after the
-intervention month.
+real ones valid; expected_files.csv adding up and matching the files; an inbox of site
+folders only, with the truth beside it.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from connectors.schemas import QI_LOG
-from connectors.synth import FATES, MEASURES, nhs_check_digit, write_extracts, write_templates
+from synth import FATES, FolderNotEmptyError, nhs_check_digit, write_extracts
+from tests.synth.conftest import SMALL
+from tests.synth.reading import decode, expected_files, nhs_ok, parse_day, read
 
-SMALL = {"sites": 2, "homes": 4, "months": 6, "intervention_month": 3, "seed": 11}
-TEMPLATES = Path(__file__).resolve().parents[2] / "data" / "templates"
-DATES = ("%d/%m/%Y", "%d-%b-%Y", "%d %b %Y", "%d/%b/%Y", "%Y-%m-%d")  # docs/extracts.md
-TIMES = ("", " %H:%M", " %H:%M:%S")
 NHS_COLUMNS = ("nhs_number", "NhsNumber", "NHSNumber", "NHS Number")
 EXCEL = re.compile(r"^\d\.\d+E\+\d+$")
+TRUTH_FILES = ["README.txt", "expected_counts.csv", "expected_files.csv", "homes.csv"]
+TINY = {"sites": 1, "homes": 1, "months": 1}
 
 
-@pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    return write_extracts(tmp_path_factory.mktemp("small") / "inbox", quirk_rate=0.05, **SMALL)
-
-
-@pytest.fixture(scope="module")
-def default(tmp_path_factory):
-    return write_extracts(tmp_path_factory.mktemp("default") / "inbox")
-
-
-def decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")
-
-
-def read(path: Path) -> pl.DataFrame:
-    """A generated extract as text columns (report preamble and total line dropped)."""
-    lines = decode(path.read_bytes()).splitlines()
-    if path.name == "weights_report.csv":
-        start = next(i for i, line in enumerate(lines) if line.startswith("NHS Number,"))
-        lines = [line for line in lines[start:] if not line.startswith("Total")]
-    return pl.read_csv(io.StringIO("\n".join(lines) + "\n"), infer_schema=False)
-
-
-def expected_files(summary) -> pl.DataFrame:
-    return pl.read_csv(summary.out / "truth" / "expected_files.csv")
-
-
-def nhs_ok(value: str) -> bool:
-    digits = value.lstrip("'").replace(" ", "").replace("-", "")
-    if not re.fullmatch(r"\d{10}", digits) or len(set(digits)) == 1:
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    return check != 10 and (0 if check == 11 else check) == int(digits[9])
-
-
-def parse_day(column: str) -> pl.Expr:
-    return pl.coalesce(
-        pl.col(column).str.strptime(pl.Datetime, d + t, strict=False) for d in DATES for t in TIMES
-    ).dt.date()
+def relative(summary, path: Path) -> Path:
+    """A written file's path in the inbox, or in the truth's folder (as truth/...)."""
+    if summary.out in path.parents:
+        return path.relative_to(summary.out)
+    return Path("truth") / path.relative_to(summary.truth)
 
 
 def test_same_seed_gives_identical_bytes(small, tmp_path):
     again = write_extracts(tmp_path / "again", quirk_rate=0.05, **SMALL)
-    assert [p.relative_to(again.out) for p in again.paths] == [
-        p.relative_to(small.out) for p in small.paths
-    ]
+    assert [relative(again, p) for p in again.paths] == [relative(small, p) for p in small.paths]
     for a, b in zip(small.paths, again.paths, strict=True):
         assert a.read_bytes() == b.read_bytes(), a
     other = write_extracts(tmp_path / "other", quirk_rate=0.05, **{**SMALL, "seed": 12})
-    assert (other.out / "truth" / "expected_counts.csv").read_bytes() != (
-        small.out / "truth" / "expected_counts.csv"
+    assert (other.truth / "expected_counts.csv").read_bytes() != (
+        small.truth / "expected_counts.csv"
     ).read_bytes()
+
+
+def test_the_inbox_holds_only_site_folders_and_the_truth_is_beside_it(small):
+    assert sorted(p.name for p in small.out.iterdir()) == ["site_a", "site_b"]
+    assert all(p.is_dir() for p in small.out.iterdir())
+    assert small.truth == small.out.with_name("inbox-truth")  # a sibling, not a child
+    assert small.truth.parent == small.out.parent
+    assert sorted(p.name for p in small.truth.iterdir()) == TRUTH_FILES
+    extracts = [p for p in small.paths if small.out in p.parents]
+    truth = [p for p in small.paths if small.truth in p.parents]
+    assert small.paths == (*extracts, *truth)  # extracts first, then the truth
+    assert [p.name for p in truth][-1] == "README.txt"
+    assert len(extracts) == len(small.rows)
+    readme = (small.truth / "README.txt").read_text()
+    assert "SYNTHETIC" in readme
+    assert "synth/" in readme
+    assert "connectors/synth.py" not in readme
+
+
+def test_the_truth_can_go_anywhere_but_inside_the_inbox(small, tmp_path):
+    elsewhere = write_extracts(
+        tmp_path / "extracts", truth=tmp_path / "answers" / "set1", quirk_rate=0.05, **SMALL
+    )
+    assert elsewhere.truth == tmp_path / "answers" / "set1"
+    assert sorted(p.name for p in elsewhere.truth.iterdir()) == TRUTH_FILES
+    assert sorted(p.name for p in (tmp_path / "extracts").iterdir()) == ["site_a", "site_b"]
+    for name in TRUTH_FILES[1:]:
+        assert (elsewhere.truth / name).read_bytes() == (small.truth / name).read_bytes()
+    for inside in (tmp_path / "a" / "truth", tmp_path / "a"):
+        with pytest.raises(ValueError, match="beside the extracts"):
+            write_extracts(tmp_path / "a", truth=inside, **TINY)
+    with pytest.raises(ValueError, match="beside the extracts"):
+        write_extracts(tmp_path / "b" / "inbox", truth=tmp_path / "b", **TINY)
+    assert not (tmp_path / "a").exists()
+    assert not (tmp_path / "b").exists()
 
 
 def test_nhs_numbers_come_from_the_test_range_and_real_ones_pass_modulus_11(small):
@@ -110,9 +99,7 @@ def test_nhs_numbers_come_from_the_test_range_and_real_ones_pass_modulus_11(smal
 
 def test_expected_files_add_up_and_match_the_files(small):
     exp = expected_files(small)
-    written = sorted(
-        str(p.relative_to(small.out)) for p in small.out.rglob("*.csv") if "truth" not in p.parts
-    )
+    written = sorted(str(p.relative_to(small.out)) for p in small.out.rglob("*.csv"))
     assert sorted(exp["file"]) == written
     for row in exp.iter_rows(named=True):
         skipped = sum(row[f] for f in FATES if f.startswith("skipped_"))
@@ -164,129 +151,18 @@ def test_systmone_files_are_windows_1252(small):
             path.read_bytes().decode("utf-8")
 
 
-def test_truth_is_recoverable_from_the_care_home_files(small):
-    counts = pl.read_csv(small.out / "truth" / "expected_counts.csv")
-    months = sorted(counts["month"].unique())
-    first, last = date.fromisoformat(months[0]), date.fromisoformat(months[-1])
-    end = date(last.year + last.month // 12, last.month % 12 + 1, 1)
-    found = []
-    for home in sorted(small.out.glob("*/carehome/*")):
-        res = read(home / "residents.csv").unique(maintain_order=True)
-        res = res.filter(pl.col("nhs_number").map_elements(nhs_ok, return_dtype=pl.Boolean))
-        res = res.with_columns(
-            a=parse_day("admission_date"), d=parse_day("discharge_date").fill_null(end)
-        )
-        nights = res.with_columns(
-            night=pl.date_ranges(pl.max_horizontal("a", pl.lit(first)), "d", closed="left")
-        ).explode("night")
-        away = (
-            read(home / "absences.csv")
-            .unique()
-            .filter(pl.col("reason") == "hospital_admission")
-            .join(res, on="resident_local_id")
-            .with_columns(
-                night=pl.date_ranges(
-                    parse_day("depart_datetime"),
-                    parse_day("return_datetime").fill_null(pl.col("d")),
-                    closed="left",
-                )
-            )
-            .explode("night")
-        )
-        obd = nights.join(away, on=["resident_local_id", "night"], how="anti")
-        month_end = nights.filter(pl.col("night") == pl.col("night").dt.month_end())
-        inc = read(home / "incidents.csv").unique(maintain_order=True)
-        obs = read(home / "observations.csv").unique(maintain_order=True)
-        parts = {
-            "occupied_bed_days": obd.select(day="night"),
-            "residents_on_roll": month_end.select(day="night"),
-            "admissions": res.filter(pl.col("a") >= first).select(day="a"),
-            "deaths": res.filter(pl.col("discharge_reason") == "died").select(day="d"),
-            "falls": inc.filter(pl.col("incident_type") == "fall").select(
-                day=parse_day("incident_datetime")
-            ),
-            "must_screens": obs.filter(pl.col("obs_type") == "must_score").select(
-                day=parse_day("obs_datetime")
-            ),
-        }
-        for measure, days in parts.items():
-            found.append(
-                days.drop_nulls()
-                .group_by(month=pl.col("day").dt.strftime("%Y-%m-01"))
-                .len("value")
-                .with_columns(measure=pl.lit(measure), home_id=pl.lit(home.name))
-            )
-    got = pl.concat(found).select("measure", "home_id", "month", pl.col("value").cast(pl.Int64))
-    truth = counts.filter(pl.col("measure").is_in(list(parts)))
-    both = truth.join(got, on=["measure", "home_id", "month"], how="left").with_columns(
-        pl.col("value_right").fill_null(0)
-    )
-    assert both.filter(pl.col("value") != pl.col("value_right")).height == 0
-    assert got["value"].sum() == truth["value"].sum() > 0
-
-
-def test_truth_does_not_depend_on_quirks_and_clean_files_load_whole(small, tmp_path):
-    clean = write_extracts(tmp_path / "clean", quirk_rate=0.0, **SMALL)
-    truth = "truth/expected_counts.csv"
-    assert (clean.out / truth).read_bytes() == (small.out / truth).read_bytes()
-    exp = expected_files(clean)
-    not_loaded = exp.filter(pl.col("rows_in") != pl.col("rows_loaded"))
-    assert not_loaded["file"].to_list() == ["site_a/emis/weights_report.csv"]  # its preamble
-    assert not any(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in clean.paths)
-
-
 def test_default_run_matches_peach(default):
     assert default.sites == 4
     assert default.homes == 29
     homes = sorted(p.name for p in default.out.glob("site_*/carehome/*"))
     assert len(homes) == 29
     assert all(re.fullmatch(r"1-\d{9}", h) for h in homes)
-    assert {p.name for p in default.out.iterdir()} == {
-        "site_a", "site_b", "site_c", "site_d", "truth", "README.txt"
-    }  # fmt: skip
+    assert {p.name for p in default.out.iterdir()} == {"site_a", "site_b", "site_c", "site_d"}
     assert (default.out / "site_a" / "emis").is_dir()
     assert (default.out / "site_b" / "systmone").is_dir()
     assert 800 <= default.mean_on_roll <= 1000  # about 900 residents in the homes
     assert default.mean_on_roll < default.residents < 2 * default.mean_on_roll
-    assert "SYNTHETIC" in (default.out / "README.txt").read_text()
-
-
-def test_default_run_shows_improvement_after_the_intervention(default):
-    counts = pl.read_csv(default.out / "truth" / "expected_counts.csv")
-    assert set(counts["measure"]) == set(MEASURES)
-    phase = counts.with_columns(after=pl.col("month") >= "2023-10-01")  # month 9, 0-based
-    totals = phase.group_by("measure", "after").agg(pl.col("value").sum())
-
-    def total(measure: str, after: bool) -> int:
-        return totals.filter((pl.col("measure") == measure) & (pl.col("after") == after))[
-            "value"
-        ].item()
-
-    def rate(measure: str, per: str, after: bool) -> float:
-        return total(measure, after) / total(per, after)
-
-    before_falls = rate("falls", "occupied_bed_days", False) * 1000
-    after_falls = rate("falls", "occupied_bed_days", True) * 1000
-    assert 6.5 < before_falls < 9.5  # about 8 falls per 1,000 occupied bed days
-    assert after_falls < 0.85 * before_falls
-    assert rate("must_screens", "residents_on_roll", False) < 0.7
-    assert rate("must_screens", "residents_on_roll", True) > 0.85
-    assert rate("medication_reviews", "residents_on_roll", True) > 1.5 * rate(
-        "medication_reviews", "residents_on_roll", False
-    )
-
-
-def test_templates_hold_the_qi_log_layout(tmp_path):
-    (csv,) = write_templates(tmp_path, excel=False)
-    assert csv.read_bytes() == (TEMPLATES / "qi_activity_log.csv").read_bytes()
-    template = pl.read_csv(csv, infer_schema=False)
-    assert tuple(template.columns) == QI_LOG
-    assert template.height == 2
-    with zipfile.ZipFile(TEMPLATES / "qi_activity_log.xlsx") as book:
-        workbook = book.read("xl/workbook.xml").decode()
-        strings = book.read("xl/sharedStrings.xml").decode()
-    assert re.findall(r'<sheet name="([^"]+)"', workbook) == ["qi_activity_log", "allowed_values"]
-    assert all(f"<t>{c}</t>" in strings for c in (*QI_LOG, "pdsa_cycle", "food_first_plan"))
+    assert "SYNTHETIC" in (default.truth / "README.txt").read_text()
 
 
 def test_arguments_are_checked(tmp_path):
@@ -296,5 +172,21 @@ def test_arguments_are_checked(tmp_path):
         write_extracts(tmp_path / "b", sites=4, homes=3)
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "keep.txt").write_text("mine")
-    with pytest.raises(FileExistsError, match="not an empty folder"):
+    with pytest.raises(FileExistsError, match="not an empty folder"):  # as it always was
         write_extracts(tmp_path / "full")
+    with pytest.raises(ValueError, match="not an empty folder"):
+        write_extracts(tmp_path / "full")
+
+
+def test_a_truth_folder_that_is_not_empty_is_refused_before_anything_is_written(tmp_path):
+    (tmp_path / "inbox-truth").mkdir()
+    (tmp_path / "inbox-truth" / "expected_counts.csv").write_text("an older answer")
+    with pytest.raises(FolderNotEmptyError, match="inbox-truth is not an empty folder"):
+        write_extracts(tmp_path / "inbox", **TINY)
+    assert not (tmp_path / "inbox").exists()
+    (tmp_path / "mine").write_text("a file, not a folder")
+    with pytest.raises(ValueError, match="mine is not an empty folder"):
+        write_extracts(tmp_path / "fresh", truth=tmp_path / "mine", **TINY)
+    (tmp_path / "empty").mkdir()
+    summary = write_extracts(tmp_path / "fresh", truth=tmp_path / "empty", **TINY)
+    assert sorted(p.name for p in summary.truth.iterdir()) == TRUTH_FILES

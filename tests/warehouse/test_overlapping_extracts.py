@@ -1,4 +1,4 @@
-"""Overlapping extracts and deltas count each record once (domain-spec §1.5)."""
+"""Overlapping extracts and deltas count each record once (docs/extracts.md §8)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A synthetic extract set, ingested and staged, reconciles with the generator's truth.
 
-The generator (connectors/synth.py) simulates residents, writes their extracts with
+The generator (synth/) simulates residents, writes their extracts with
 quirks and junk rows, and writes what a perfect pipeline must find: the fate of every
 row of every file, and counts per measure, home and month.
 """
@@ -12,10 +12,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from synth import write_extracts
 from warehouse.connection import connect
 from warehouse.landing import ingest
 from warehouse.staging import build_all
-from connectors.synth import write_extracts
 
 # Each truth measure, as a query over the staged model (per site, home and month).
 MEASURES = {
@@ -52,12 +52,12 @@ def warehouse(tmp_path_factory):
     with connect(root / "w.duckdb") as con:
         results = ingest(root / "inbox", con, key=b"reconcile")
         build_all(con)
-        yield con, summary.out, results
+        yield con, summary, results
 
 
 def test_every_file_meets_the_fate_the_generator_planned(warehouse):
-    _, out, results = warehouse
-    expected = pl.read_csv(out / "truth" / "expected_files.csv")
+    _, summary, results = warehouse
+    expected = pl.read_csv(summary.truth / "expected_files.csv")
     got = pl.DataFrame([r.as_dict() for r in results]).select(
         "file", "rows_in", "rows_loaded", "rows_quarantined", "rows_skipped", "status"
     )
@@ -70,9 +70,9 @@ def test_every_file_meets_the_fate_the_generator_planned(warehouse):
 
 @pytest.mark.parametrize("measure", [*MEASURES, "occupied_bed_days"])
 def test_staged_counts_match_the_simulated_truth(warehouse, measure):
-    con, out, _ = warehouse
+    con, summary, _ = warehouse
     truth = (
-        pl.read_csv(out / "truth" / "expected_counts.csv", try_parse_dates=True)
+        pl.read_csv(summary.truth / "expected_counts.csv", try_parse_dates=True)
         .filter(pl.col("measure") == measure)
         .select("site_id", "home_id", "month", "value")
     )

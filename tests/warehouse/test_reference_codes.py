@@ -1,7 +1,7 @@
 """The reference code lists: SNOMED CT for SystmOne v87 codes and unlisted EMIS CodeIds.
 
-``connectors.synth`` writes SRCode only at version 91 (with SNOMEDCode) and puts every
-CodeId its observations use in the site's Coding_ClinicalCode, so the demo never needs
+``synth`` writes SRCode only at version 91 (with SNOMEDCode) and puts every CodeId its
+observations use in the site's Coding_ClinicalCode, so the demo never needs
 ``ctv3_snomed.csv`` or ``emis_codeid_snomed.csv``. These tests land hand-written extracts
 that do.
 """
@@ -24,7 +24,7 @@ from connectors.schemas import (
     SR_CODE_87,
     SR_PATIENT,
 )
-from connectors.synth import GP_CODES
+from synth import GP_CODES
 from tests.warehouse.test_landing import NHS, csv
 
 EVENT_COLUMNS = "source_system, local_code, code_system, concept_id, value_num, unit"

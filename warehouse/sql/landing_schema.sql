@@ -22,7 +22,7 @@ CREATE OR REPLACE MACRO withdrawn_later(tbl, site, record_id, loaded_from) AS EX
       AND w.file_id > loaded_from
 );
 -- A keyed raw table as it stands: each source record once, as the file loaded last has
--- it, unless a later file withdrew it (deltas and overlapping extracts, domain-spec §1.5).
+-- it, unless a later file withdrew it (deltas and overlapping extracts, docs/extracts.md §8).
 CREATE OR REPLACE MACRO current_records(tbl) AS TABLE
 SELECT * FROM query_table(tbl) AS r
 WHERE NOT withdrawn_later(tbl, r.site_id, r.source_record_id, r.file_id)
@@ -111,4 +111,13 @@ CREATE TABLE IF NOT EXISTS ref_home (
 CREATE TABLE IF NOT EXISTS ref_extract_feeds (extract_table VARCHAR, table_name VARCHAR);
 CREATE TABLE IF NOT EXISTS ref_staged_columns (
     table_name VARCHAR, column_name VARCHAR, data_type VARCHAR
+);
+-- What the latest ingest did with each file of the inbox, in order (the command line and
+-- the Dagster UI show it): loaded, replaced, unchanged, refused (with where it belongs)
+-- or ignored (hidden files).
+CREATE TABLE IF NOT EXISTS ingest_results (
+    run_id VARCHAR, position BIGINT, file VARCHAR, site_id VARCHAR, source VARCHAR,
+    "table" VARCHAR, schema_version VARCHAR, encoding VARCHAR, rows_in BIGINT,
+    rows_loaded BIGINT, rows_quarantined BIGINT, rows_skipped BIGINT, skip_reasons VARCHAR,
+    status VARCHAR, message VARCHAR
 );

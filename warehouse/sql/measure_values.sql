@@ -5,7 +5,7 @@
 -- $tables: the staged tables of S1 (data/measures/measures.csv).
 CREATE OR REPLACE TABLE measure_values AS
 WITH falls AS (
-    -- S1 falls per 1,000 OBD (domain-spec 2.7 S1): the care-home incident log.
+    -- S1 falls per 1,000 OBD (docs/domain.md §2.7 S1): the care-home incident log.
     SELECT site_id, home_id, date_trunc('month', incident_date)::DATE AS month,
            count(*) AS falls
     FROM stg_incident WHERE incident_type = 'fall' GROUP BY ALL

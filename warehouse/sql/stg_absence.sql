@@ -1,4 +1,4 @@
--- Nights away from the home (domain-spec §1.6 absence); hospital stays are not OBDs.
+-- Nights away from the home (docs/domain.md §1.2 absence); hospital stays are not OBDs.
 -- An absence in several files (each month's export repeats the earlier ones) counts
 -- once, as the file loaded last has it (a return date added later wins).
 CREATE OR REPLACE TABLE stg_absence AS

@@ -1,4 +1,4 @@
--- A&E attendances (domain-spec §1.6), attributed to the home lived in on arrival.
+-- A&E attendances (docs/domain.md §1.2), attributed to the home lived in on arrival.
 CREATE OR REPLACE TABLE stg_ae_attendance AS
 SELECT a.pseudo_id, a.site_id, ep.home_id, a.source_record_id AS attendance_id, a.arrival_dt,
        CAST(a.arrival_dt AS DATE) AS arrival_date, a.dept_type, a.disposal, a.file_id,

@@ -1,10 +1,10 @@
--- Coded events from every source, in one canonical shape (domain-spec §1.6), each
+-- Coded events from every source, in one canonical shape (docs/domain.md §1.2), each
 -- attributed to the home the person lived in on the day: admission <= day < discharge,
 -- so on the day of a move an event counts in the new home. Codes map to SNOMED CT through
 -- the extract's own EMIS code table, the reference lists, or the SNOMED column of
 -- SystmOne v91+.
 --
--- Overlapping extracts and deltas (domain-spec §1.5, duplicate rows): a record with a
+-- Overlapping extracts and deltas (docs/extracts.md §8): a record with a
 -- source key (EMIS ObservationGuid, SystmOne RowIdentifier) counts once, as the file
 -- loaded last has it, and not at all if a later file withdrew it (deleted at source).
 -- Records without a key count once per (person, code, time, value), from the file loaded

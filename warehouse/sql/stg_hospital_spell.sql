@@ -1,4 +1,4 @@
--- Hospital spells (domain-spec §1.6), attributed to the home the person lived in when
+-- Hospital spells (docs/domain.md §1.2), attributed to the home the person lived in when
 -- admitted; spells duplicated across extracts count once.
 CREATE OR REPLACE TABLE stg_hospital_spell AS
 SELECT s.pseudo_id, s.site_id, ep.home_id, s.source_record_id AS spell_id, s.admit_date,

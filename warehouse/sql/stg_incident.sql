@@ -1,6 +1,6 @@
 -- Care-home incidents (falls, pressure ulcers) with harm: the designated source of
--- falls measures (domain-spec §2.7 S1, S2). One incident per resident, time and type
--- (domain-spec S1): repeated in several files, it counts once, as the file loaded last
+-- falls measures (docs/domain.md §2.7 S1, S2). One incident per resident, time and type
+-- (docs/domain.md §2.7 S1): repeated in several files, it counts once, as the file loaded last
 -- has it (a harm level revised later wins).
 CREATE OR REPLACE TABLE stg_incident AS
 SELECT pseudo_id, site_id, home_id, incident_dt, CAST(incident_dt AS DATE) AS incident_date,

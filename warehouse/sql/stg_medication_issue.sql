@@ -1,4 +1,4 @@
--- Medication issues from EMIS and SystmOne (domain-spec §1.6), attributed to homes.
+-- Medication issues from EMIS and SystmOne (docs/domain.md §1.2), attributed to homes.
 -- An issue in several extracts counts once, as the file loaded last has it, and not at
 -- all if a later file withdrew it (deleted at source).
 CREATE OR REPLACE TABLE stg_medication_issue AS

@@ -1,4 +1,4 @@
--- One row per pseudonymised person and site: the canonical person (domain-spec §1.6).
+-- One row per pseudonymised person and site: the canonical person (docs/domain.md §1.2).
 -- GP systems and care-home residents lists may each know the person; the earliest
 -- recorded death wins, and the sources that know them are listed.
 CREATE OR REPLACE TABLE stg_person AS

@@ -1,4 +1,4 @@
--- Residence episodes: who lived in which home, from when until when (domain-spec §1.5).
+-- Residence episodes: who lived in which home, from when until when (docs/domain.md §1.3).
 -- An episode ends at discharge or at death, whichever is first; an open episode runs
 -- to the end of the site's data. A stay in several residents files (each month's export
 -- repeats the home's residents) counts once, as the file loaded last has it (so a

@@ -1,0 +1,111 @@
+"""Dagster assets and asset checks of data quality: the gate between staging and measures.
+
+``dq_results`` runs every rule of ``expectations/rules.csv`` (counted in DuckDB, judged
+by Great Expectations) once the staged model is built. Each staged table then carries a
+``data_quality`` asset check reporting its own results: failed with severity ERROR when
+any site-home-month reached ERROR, WARN when some only warned. The checks are not
+Dagster-blocking on purpose: a blocking check stops every downstream asset for every
+site, and an ERROR must stop only the affected site-period. That finer gate is in the
+measures (``dq_point`` in expectations/sql/dq_results.sql).
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+
+from assets.ingest import POOL
+from assets.resources import Reports, Warehouse
+from expectations.report import results_by_site, write_pages
+from expectations.validate import validate
+from warehouse.tables import STAGED
+
+
+class QualityConfig(dg.Config):
+    """``as_of``: the day to judge freshness and future dates against (default today)."""
+
+    as_of: str = ""
+
+
+@dg.asset(
+    group_name="data_quality",
+    kinds={"duckdb", "great_expectations"},
+    pool=POOL,
+    deps=["raw_extracts", *STAGED],
+    description=(
+        "The latest data-quality run: every rule of expectations/rules.csv per check, "
+        "table, site, home and month (severity, rows failing, message in plain words), "
+        "and dq_details file by file."
+    ),
+)
+def dq_results(warehouse: Warehouse, config: QualityConfig) -> dg.MaterializeResult:
+    """Measure and judge every rule; replace dq_results and dq_details."""
+    run_date = dt.date.fromisoformat(config.as_of) if config.as_of else None
+    with warehouse.connect() as con:
+        v = validate(con, run_date=run_date)
+    failed = v.results.filter(v.results["status"] == "fail")
+    return dg.MaterializeResult(
+        metadata={
+            "rows": v.results.height,
+            "run_id": v.run_id,
+            "run_date": str(v.run_date),
+            "errors": v.count("ERROR"),
+            "warnings": v.count("WARN"),
+            "sites_with_errors": sorted(
+                {s or "all" for s in failed.filter(failed["severity"] == "ERROR")["site_id"]}
+            ),
+        }
+    )
+
+
+@dg.asset(
+    group_name="data_quality",
+    kinds={"html"},
+    pool=POOL,
+    deps=[dq_results],
+    description=(
+        "A data-quality page per site in plain words (out/data_quality/<site>.html): what "
+        "is wrong, in which file and lines, how to fix it, and each home's months over time."
+    ),
+)
+def dq_pages(warehouse: Warehouse, reports: Reports) -> dg.MaterializeResult:
+    """Write one self-contained page per site."""
+    out = Path(reports.path) / "data_quality"
+    with warehouse.connect(read_only=True) as con:
+        per_site = results_by_site(con)
+    pages = write_pages(per_site, out)
+    return dg.MaterializeResult(metadata={"pages": len(pages), "folder": str(out)})
+
+
+def _quality_check(table: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=table,
+        name="data_quality",
+        additional_deps=[dq_results],
+        description=f"The rules of expectations/rules.csv on {table}, from dq_results.",
+    )
+    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        with warehouse.connect(read_only=True) as con:
+            rows = con.sql(
+                """SELECT count(*) AS results,
+                          count(*) FILTER (WHERE severity = 'ERROR') AS errors,
+                          count(*) FILTER (WHERE severity = 'WARN') AS warnings,
+                          list(DISTINCT coalesce(site_id, 'all'))
+                              FILTER (WHERE severity = 'ERROR') AS sites_with_errors,
+                          list(message ORDER BY severity, site_id, period)
+                              FILTER (WHERE status = 'fail')[1:3] AS first_problems
+                   FROM dq_results WHERE table_name = $1 OR table_name IS NULL""",
+                params=[table],
+            ).pl()
+        summary = rows.row(0, named=True)
+        severity = dg.AssetCheckSeverity.ERROR if summary["errors"] else dg.AssetCheckSeverity.WARN
+        return dg.AssetCheckResult(
+            passed=not (summary["errors"] or summary["warnings"]),
+            severity=severity,
+            metadata={k: v if v is not None else [] for k, v in summary.items()},
+        )
+
+    return _check
+
+
+QUALITY_CHECKS = [_quality_check(t) for t in STAGED]

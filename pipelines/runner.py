@@ -1,0 +1,99 @@
+"""Running the graph in process, as the command line does: the same assets as the UI.
+
+``m4c ingest``, ``validate``, ``run`` and ``demo`` each materialise a selection of the
+one asset graph (:data:`assets.ASSETS`) on the project's persistent Dagster instance
+(``[paths] dagster_home``), so their runs appear in ``dagster dev`` beside the
+schedule's and the sensor's.
+
+Examples
+--------
+>>> from warehouse.settings import load_settings
+>>> sorted(selection_of("validate"))[:2]
+['dq_pages', 'dq_results']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+
+import dagster as dg
+
+from assets import ASSETS, CHECKS
+from assets.resources import resources_for
+from warehouse.settings import Settings
+from warehouse.tables import STAGED
+
+DAGSTER_YAML = resources.files("pipelines").joinpath("dagster.yaml")
+SELECTIONS = {  # what each command materialises
+    "ingest": ("raw_extracts",),
+    "validate": (*STAGED, "dq_results", "dq_pages"),
+    "run": None,  # everything
+}
+
+
+def selection_of(command: str) -> Sequence[str] | None:
+    """The asset keys a command materialises (None: the whole graph)."""
+    return SELECTIONS[command]
+
+
+def prepare_home(home: Path) -> Path:
+    """The Dagster home, created with the project's ``dagster.yaml`` if it has none."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML.read_text(encoding="utf-8"), encoding="utf-8")
+    return home
+
+
+@contextlib.contextmanager
+def project_instance(settings: Settings) -> Iterator[dg.DagsterInstance]:
+    """The project's persistent Dagster instance (telemetry off), closed on leaving."""
+    home = prepare_home(settings.dagster_home)
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        yield instance
+
+
+class StepFailedError(Exception):
+    """A step of the run failed on something other than bad input; names the run."""
+
+
+def materialise(
+    settings: Settings,
+    selection: Sequence[str] | None = None,
+    *,
+    live: bool = False,
+    as_of: dt.date | None = None,
+) -> dg.ExecuteInProcessResult:
+    """Materialise ``selection`` (asset keys; None: everything) in process.
+
+    Raises
+    ------
+    Exception
+        The error a step raised (a refused settings file, a busy warehouse, a missing
+        code list...), unwrapped from Dagster's so the command line can print it.
+    """
+    selected = set(selection) if selection is not None else None
+    ops: dict[str, object] = {}
+    if as_of is not None and (selected is None or "dq_results" in selected):
+        ops["dq_results"] = {"config": {"as_of": as_of.isoformat()}}
+    run_config = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}, "ops": ops}
+    with project_instance(settings) as instance:
+        try:
+            return dg.materialize(
+                [*ASSETS, *CHECKS],
+                selection=list(selection) if selection is not None else None,
+                instance=instance,
+                resources=resources_for(settings, live=live),
+                run_config=run_config,
+                tags={"m4c/command": "cli"},
+            )
+        except dg.DagsterExecutionStepExecutionError as exc:
+            if exc.user_exception is not None:
+                raise exc.user_exception from None
+            raise

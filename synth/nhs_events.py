@@ -1,0 +1,281 @@
+"""What the NHS records: hospital spells and A&E, GP-coded events, repeat medication.
+
+Hospital spells and A&E attendances come from the stays (:mod:`synth.stays`); here they
+get their codes, the absences the home records for them and the falls that caused
+some. The GP codes weights, medication reviews (structured or not), some falls and
+pressure ulcers, CRP tests and residence in a care home; repeat medicines are issued
+every 28 days while the resident is on the roll, and some are stopped at reviews.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from synth.codes import ACUTE, CODE, DIAGNOSES, ELECTIVE_DIAGNOSIS, FALL_DIAGNOSIS, FORMULARY
+from synth.home_events import At, measured_weight
+from synth.world import HomeTable, SiteEffect
+
+
+def draw_hospital_absences(
+    rng: np.random.Generator,
+    stays: pl.DataFrame,
+    spells: pl.DataFrame,
+    visits: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Absences, A&E attendances and the falls that sent residents to hospital.
+
+    Every spell is an absence from the home (``hospital_admission``, with no return if
+    the resident did not come back); a visit to A&E without admission is an absence
+    of a few hours (``ae_only``). Admissions through A&E are attendances too.
+    """
+    ns, nv = spells.height, visits.height
+    depart = rng.integers(8 * 60, 22 * 60, ns)
+    back = rng.integers(11 * 60, 19 * 60, ns)
+    spell_abs = spells.select(
+        "stay",
+        depart_day="admit",
+        depart_min=pl.Series(depart),
+        return_day=pl.when(pl.col("outcome") == "returned").then(pl.col("discharge")),
+        return_min=pl.Series(back),
+        reason=pl.lit("hospital_admission"),
+    )
+    v_depart = rng.integers(8 * 60, 18 * 60, nv)
+    v_back = np.minimum(v_depart + rng.integers(150, 420, nv), 23 * 60 + 45)
+    visit_abs = visits.select(
+        "stay",
+        depart_day="day",
+        depart_min=pl.Series(v_depart),
+        return_day="day",
+        return_min=pl.Series(v_back),
+        reason=pl.lit("ae_only"),
+    )
+    absences = pl.concat([spell_abs, visit_abs]).with_columns(pl.col("return_day").cast(pl.Int64))
+    person = stays.select("stay", "person", "home")
+    ae = pl.concat(
+        [
+            spells.filter("via_ae").select(
+                "stay",
+                day="admit",
+                minute=pl.Series(depart).filter(spells["via_ae"]) + 35,
+                disposal=pl.lit("01"),
+            ),
+            visits.select("stay", "day", minute=pl.Series(v_depart) + 35, disposal="disposal"),
+        ]
+    ).join(person, on="stay", maintain_order="left")
+    falls = pl.concat(
+        [
+            spells.filter("fall").select(
+                "stay",
+                day="admit",
+                minute=pl.Series(depart).filter(spells["fall"]) - 25,
+                harm=pl.lit("severe"),
+            ),
+            visits.filter("fall").select(
+                "stay",
+                "day",
+                minute=pl.Series(v_depart).filter(visits["fall"]) - 25,
+                harm=pl.lit("moderate"),
+            ),
+        ]
+    )
+    sev = rng.random(falls.height)
+    falls = falls.with_columns(
+        harm=pl.when(pl.Series(sev) < 0.4)
+        .then(pl.when(pl.col("harm") == "severe").then(pl.lit("moderate")).otherwise(pl.lit("low")))
+        .otherwise("harm"),
+        transfer=pl.lit("Y"),
+        ambulance=pl.lit("Y"),
+        gp=pl.lit("N"),
+    )
+    return absences, ae.sort("stay", "day", maintain_order=True), falls
+
+
+def draw_gp_events(
+    rng: np.random.Generator,
+    at: At,
+    people: pl.DataFrame,
+    effects: list[SiteEffect],
+    stays: pl.DataFrame,
+    incidents: pl.DataFrame,
+    pharmacist: pl.DataFrame,
+) -> pl.DataFrame:
+    """Coded GP events: weights, medication reviews, falls, pressure ulcers, CRP, residence."""
+    person_of = stays["person"].to_numpy()
+    frames = []
+
+    def add(code: str, person, stay, day, value=None) -> None:
+        n = np.asarray(day).size
+        frames.append(
+            pl.DataFrame(
+                {
+                    "person": person,
+                    "stay": stay,
+                    "day": day,
+                    "code": np.full(n, CODE[code]),
+                    "value": np.full(n, np.nan) if value is None else value,
+                },
+                schema={
+                    "person": pl.Int64,
+                    "stay": pl.Int64,
+                    "day": pl.Int64,
+                    "code": pl.Int64,
+                    "value": pl.Float64,
+                },
+            )
+        )
+
+    i = at.one_per_stay_month(rng)
+    i = i[rng.random(i.size) < np.array([e.gp_weights for e in effects])[at.site[i]]]
+    d = at.take(i)
+    add(
+        "weight",
+        d["person"],
+        d["stay"],
+        d["day"],
+        measured_weight(people, d["person"], d["day"], rng.normal(0, 0.8, i.size)),
+    )
+
+    i = at.one_per_stay_month(rng)
+    rate = np.array([e.medication_review for e in effects])[at.site[i], at.post[i].astype(int)]
+    i = i[rng.random(i.size) < rate]
+    share = np.array([e.smr_share for e in effects])[at.site[i], at.post[i].astype(int)]
+    smr = rng.random(i.size) < share
+    d = at.take(i)
+    add("smr", d["person"][smr], d["stay"][smr], d["day"][smr])
+    add("medication_review", d["person"][~smr], d["stay"][~smr], d["day"][~smr])
+    coded = rng.random(pharmacist.height) < 0.8  # pharmacist SMRs coded by the practice
+    ph = pharmacist.filter(pl.Series(coded))
+    add("smr", ph["person"].to_numpy(), ph["stay"].to_numpy(), ph["day"].to_numpy())
+
+    for kind, code, chance in (("fall", "fall", 0.5), ("pressure_ulcer", "pressure_ulcer", 0.4)):
+        inc = incidents.filter((pl.col("type") == kind) & (pl.col("gp") == "Y"))
+        inc = inc.filter(pl.Series(rng.random(inc.height) < chance))
+        stay = inc["stay"].to_numpy()
+        add(code, person_of[stay], stay, inc["day"].to_numpy())
+
+    i = at.one_per_stay_month(rng)
+    i = i[rng.random(i.size) < 0.04]
+    d = at.take(i)
+    add("crp", d["person"], d["stay"], d["day"], np.round(rng.lognormal(2.0, 1.1, i.size), 0))
+
+    reg = people.select("person", "registered")
+    add(
+        "care_home", reg["person"].to_numpy(), np.full(reg.height, -1), reg["registered"].to_numpy()
+    )
+    return (
+        pl.concat(frames)
+        .with_columns(stay=pl.when(pl.col("stay") >= 0).then("stay"))
+        .sort("person", "day", "code", maintain_order=True)
+        .unique(["person", "day", "code"], keep="first", maintain_order=True)
+        .pipe(_one_review_a_day)
+    )
+
+
+def _one_review_a_day(gp: pl.DataFrame) -> pl.DataFrame:
+    """A structured review and a plain one on the same day are one review: the SMR."""
+    review = pl.col("code") == CODE["medication_review"]
+    smr_days = gp.filter(pl.col("code") == CODE["smr"]).select("person", "day")
+    clash = gp.filter(review).join(
+        smr_days, on=["person", "day"], how="semi", maintain_order="left"
+    )
+    return gp.join(clash, on=["person", "day", "code"], how="anti", maintain_order="left")
+
+
+def draw_medication(
+    rng: np.random.Generator, on_roll: np.ndarray, gp_events: pl.DataFrame, at: At
+) -> pl.DataFrame:
+    """Repeat issues every 28 days (8-12 medicines each), some stopped at reviews; acutes."""
+    n_people, n = on_roll.shape
+    n_drugs = len(FORMULARY)
+    count = rng.integers(8, 13, n_people)
+    choice = np.argsort(rng.random((n_people, n_drugs)), axis=1)
+    keep = np.arange(n_drugs)[None, :] < count[:, None]
+    pair_person, pair_slot = np.nonzero(keep)
+    pair_drug = choice[pair_person, pair_slot]
+    offsets = np.r_[0, np.cumsum(count)[:-1]]
+    stop = np.full(pair_person.size, n, dtype=np.int64)
+    reviews = gp_events.filter(pl.col("code").is_in([CODE["smr"], CODE["medication_review"]]))
+    r_person = reviews["person"].to_numpy()
+    stopped = rng.random(r_person.size) < 0.5  # about half of reviews stop a medicine
+    r_person, r_day = r_person[stopped], reviews["day"].to_numpy()[stopped]
+    pair = offsets[r_person] + (rng.random(r_person.size) * count[r_person]).astype(np.int64)
+    np.minimum.at(stop, pair, r_day + 1)
+
+    rolled = on_roll >= 0
+    has_roll = rolled.any(axis=1)
+    first = np.where(has_roll, rolled.argmax(axis=1), n)
+    anchor = first[pair_person] + rng.integers(0, 28, pair_person.size)
+    cycles = n // 28 + 2
+    k = np.arange(cycles)
+    day = (anchor[:, None] + 28 * k[None, :]).ravel()
+    pair_of = np.repeat(np.arange(pair_person.size), cycles)
+    ok = day < np.minimum(stop[pair_of], n)
+    ok[ok] &= on_roll[pair_person[pair_of[ok]], day[ok]] >= 0
+    pair_of, day = pair_of[ok], day[ok]
+    repeats = pl.DataFrame(
+        {
+            "person": pair_person[pair_of],
+            "day": day,
+            "drug": pair_drug[pair_of],
+            "template": pair_of,
+            "repeat": np.ones(day.size, dtype=bool),
+        }
+    )
+    i = at.one_per_stay_month(rng)
+    i = i[rng.random(i.size) < 0.08]
+    acute = pl.DataFrame(
+        {
+            "person": at.person[i],
+            "day": at.day[i],
+            "drug": n_drugs + rng.integers(0, len(ACUTE), i.size),
+            "template": np.full(i.size, -1),
+            "repeat": np.zeros(i.size, dtype=bool),
+        }
+    )
+    stay = on_roll[
+        np.r_[repeats["person"].to_numpy(), acute["person"].to_numpy()],
+        np.r_[repeats["day"].to_numpy(), acute["day"].to_numpy()],
+    ]
+    return (
+        pl.concat([repeats, acute])
+        .with_columns(stay=pl.Series(stay.astype(np.int64)))
+        .unique(["person", "day", "drug"], keep="first", maintain_order=True)
+        .sort("person", "day", "drug", maintain_order=True)
+    )
+
+
+def draw_spell_rows(
+    rng: np.random.Generator, stays: pl.DataFrame, spells: pl.DataFrame, homes: HomeTable
+) -> pl.DataFrame:
+    """Hospital spells with their codes: method, source, destination, diagnosis, HRG."""
+    n = spells.height
+    source = np.array(homes.source_code)
+    home = stays["home"].to_numpy()[spells["stay"].to_numpy()]
+    diag = rng.integers(0, len(DIAGNOSES), n)
+    elsewhere = np.where(rng.random(n) < 0.5, "19", source[rng.integers(0, source.size, n)])
+    outcome = spells["outcome"].to_numpy()
+    elective = spells["method"].to_numpy() == "11"
+    fall = spells["fall"].to_numpy()
+    icd = np.select(
+        [fall, elective],
+        [FALL_DIAGNOSIS[0], ELECTIVE_DIAGNOSIS[0]],
+        np.array([d[0] for d in DIAGNOSES])[diag],
+    )
+    hrg = np.select(
+        [fall, elective],
+        [FALL_DIAGNOSIS[1], ELECTIVE_DIAGNOSIS[1]],
+        np.array([d[1] for d in DIAGNOSES])[diag],
+    )
+    dest = np.select(
+        [outcome == "returned", outcome == "died", outcome == "not_returned"],
+        [source[home], "79", elsewhere],
+        "",
+    )
+    return spells.with_columns(
+        source=pl.Series(source[home]),
+        destination=pl.Series(dest).replace("", None),
+        icd10=pl.Series(icd),
+        hrg=pl.Series(hrg),
+        home=pl.Series(home),
+    ).join(stays.select("stay", "person"), on="stay", maintain_order="left")

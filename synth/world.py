@@ -1,0 +1,272 @@
+"""The frame of the simulated world: calendar, random streams, rates, homes and site effects.
+
+Days are indexes from the first day of the period (day 0); a :class:`Calendar` maps
+them to months and weekdays. Each purpose draws from its own random stream
+(:func:`streams`), so that quirks or names never change the simulated truth. The
+:class:`Rates` say how often things happen to a resident; :func:`draw_homes` gives each
+care home its beds and its habits (how it numbers residents and writes dates), and
+:func:`draw_site_effects` how each site's rates change from the intervention month.
+
+Examples
+--------
+>>> cal = make_calendar(date(2023, 1, 1), months=3, intervention_month=2)
+>>> cal.n_days, cal.iv, cal.month_starts.tolist()
+(90, 59, [0, 31, 59, 90])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+
+import numpy as np
+
+DEFAULT_START = date(2023, 1, 1)
+DEFAULT_MONTHS = 18
+YEAR = 365.25
+
+# Day-first layouts the care homes use (docs/extracts.md), one per home and file.
+CAREHOME_DATES = ("%d/%m/%Y", "%d-%b-%Y", "%d %b %Y", "%d/%b/%Y", "%Y-%m-%d")
+CAREHOME_TIMES = (" %H:%M", " %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The rates the simulation draws from (per resident-day unless stated).
+
+    Attributes
+    ----------
+    occupancy : float
+        Share of beds occupied at the start.
+    initial_mix, admission_mix : tuple of float
+        Shares of permanent, respite and step-down stays, at the start and at admission.
+    short_stay_days : dict
+        Planned length (lowest, highest) of respite and step-down stays.
+    prior_stay_days : float
+        Mean time already spent in the home by permanent residents at the start.
+    vacancy_days : tuple of int
+        Days a bed stands empty between residents (lowest, highest).
+    transfer_share, return_share : float
+        Shares of admissions that are a move from another home of the site, or a
+        returning former respite resident.
+    death_in_home : dict
+        Deaths in the home per resident-year, by kind of stay.
+    discharge_home : float
+        Permanent residents going home, per resident-year.
+    emergency, ae_only, elective : float
+        Emergency admissions, A&E attendances without admission and elective
+        admissions per resident-year (Health Foundation IAU 2016/17: 0.70 emergency
+        admissions and 0.98 A&E attendances per care-home resident-year).
+    frailty_shape : float
+        Gamma shape of each resident's multiplier of these rates (mean 1).
+    los_emergency, los_elective : float
+        Mean length of a hospital spell, days.
+    spell_died, spell_not_returned : dict
+        Chance a spell ends in death, or without a return to the home, by kind.
+    admission_via_ae, admission_fall, ae_fall : float
+        Shares of emergency admissions through A&E, and of admissions and A&E-only
+        attendances caused by a fall.
+    falls : float
+        Falls not needing hospital care (with those above, about 8 per 1,000 OBD).
+    pressure_ulcers, other_incidents, other_absences : float
+        New pressure ulcers, other incidents and same-day outings.
+    """
+
+    occupancy: float = 0.88
+    initial_mix: tuple[float, float, float] = (0.93, 0.04, 0.03)
+    admission_mix: tuple[float, float, float] = (0.72, 0.16, 0.12)
+    short_stay_days: Mapping[str, tuple[int, int]] = field(
+        default_factory=lambda: MappingProxyType({"respite": (7, 28), "step_down": (14, 56)})
+    )
+    prior_stay_days: float = 700.0
+    vacancy_days: tuple[int, int] = (14, 180)  # English homes run about 85-90% full
+    transfer_share: float = 0.06
+    return_share: float = 0.10
+    death_in_home: Mapping[str, float] = field(
+        default_factory=lambda: MappingProxyType(
+            {"permanent": 0.20, "respite": 0.04, "step_down": 0.08}
+        )
+    )
+    discharge_home: float = 0.02
+    emergency: float = 0.70
+    ae_only: float = 0.28
+    elective: float = 0.04
+    frailty_shape: float = 2.0
+    los_emergency: float = 8.0
+    los_elective: float = 3.0
+    spell_died: Mapping[str, float] = field(
+        default_factory=lambda: MappingProxyType({"emergency": 0.12, "elective": 0.01})
+    )
+    spell_not_returned: Mapping[str, float] = field(
+        default_factory=lambda: MappingProxyType({"emergency": 0.06, "elective": 0.02})
+    )
+    admission_via_ae: float = 0.85
+    admission_fall: float = 0.20
+    ae_fall: float = 0.35
+    falls: float = 7.35 / 1000
+    pressure_ulcers: float = 0.30 / 1000
+    other_incidents: float = 1.0 / 1000
+    other_absences: float = 1.0 / 1000
+
+
+RATES = Rates()
+
+
+# --------------------------------------------------------------------------------------
+# Calendar and random streams
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The period as day indexes: day 0 is ``start``; months, weekdays, the intervention."""
+
+    start: date
+    months: int
+    n_days: int
+    iv: int  # first day (index) of the intervention period
+    month_starts: np.ndarray  # day index of each month's first day, plus the end
+    month_of_day: np.ndarray
+    weekday: np.ndarray  # Monday 0
+
+    @property
+    def month_dates(self) -> list[date]:
+        """The first day of each month of the period."""
+        return [add_months(self.start, k) for k in range(self.months)]
+
+
+def add_months(d: date, k: int) -> date:
+    """The first of the month ``k`` months after the month of ``d``.
+
+    Examples
+    --------
+    >>> add_months(date(2023, 11, 15), 3)
+    datetime.date(2024, 2, 1)
+    """
+    y, m = divmod(d.month - 1 + k, 12)
+    return date(d.year + y, m + 1, 1)
+
+
+# The day after the default extracts end (what a run on them is judged as of).
+DEFAULT_END = add_months(DEFAULT_START, DEFAULT_MONTHS)
+
+
+def make_calendar(start: date, months: int, intervention_month: int) -> Calendar:
+    """The calendar of ``months`` months from ``start``, with the intervention month's first day."""
+    starts = np.array([(add_months(start, k) - start).days for k in range(months + 1)])
+    n_days = int(starts[-1])
+    days = np.arange(n_days)
+    return Calendar(
+        start=start,
+        months=months,
+        n_days=n_days,
+        iv=int(starts[min(intervention_month, months)]),
+        month_starts=starts,
+        month_of_day=np.searchsorted(starts, days, side="right") - 1,
+        weekday=(start.weekday() + days) % 7,
+    )
+
+
+def streams(seed: int) -> dict[str, np.random.Generator]:
+    """Independent random streams, so quirks (or names) never change the simulated truth.
+
+    A child of a seed sequence depends on its position only, so adding a stream at the
+    end leaves the others as they were.
+    """
+    names = ("homes", "stays", "people", "events", "ids", "quirks", "names")
+    children = np.random.SeedSequence(seed).spawn(len(names))
+    return {n: np.random.default_rng(s) for n, s in zip(names, children, strict=True)}
+
+
+# --------------------------------------------------------------------------------------
+# Homes and sites
+
+
+@dataclass(frozen=True)
+class HomeTable:
+    """The care homes, by index: site, CQC location id, beds, and each home's habits."""
+
+    site: np.ndarray
+    home_id: list[str]
+    beds: np.ndarray
+    source_code: list[str]  # admission source / discharge destination (54, 65, 85)
+    id_style: list[tuple[str, int]]
+    id_base: np.ndarray
+    date_style: list[int]
+    time_style: list[int]
+    bom: list[bool]
+
+
+def draw_homes(rng: np.random.Generator, sites: int, homes: int, quirk_rate: float) -> HomeTable:
+    """``homes`` care homes spread evenly over ``sites`` (20-50 beds each).
+
+    Examples
+    --------
+    >>> t = draw_homes(np.random.default_rng(0), sites=2, homes=5, quirk_rate=0.02)
+    >>> t.site.tolist(), all(20 <= b <= 50 for b in t.beds)
+    ([0, 0, 0, 1, 1], True)
+    """
+    per_site = np.full(sites, homes // sites) + (np.arange(sites) < homes % sites)
+    site = np.repeat(np.arange(sites), per_site)
+    numbers = np.unique(rng.integers(100_000_000, 1_000_000_000, size=homes + 8))
+    ids = [f"1-{n}" for n in rng.permutation(numbers)[:homes]]
+    styles = (("R", 4), ("", 0), ("RES-", 3), ("CH", 5))  # each home numbers its own way
+    bom = rng.random(homes) < 0.3
+    bom[int(rng.integers(homes))] = True  # drawn whatever the quirk rate: truth stays the same
+    return HomeTable(
+        site=site,
+        home_id=ids,
+        beds=rng.integers(20, 51, size=homes),
+        source_code=[
+            str(c) for c in rng.choice(["54", "65", "85"], size=homes, p=[0.1, 0.15, 0.75])
+        ],
+        id_style=[styles[i] for i in rng.integers(0, len(styles), size=homes)],
+        id_base=rng.integers(1, 400, size=homes),
+        date_style=[int(i) for i in rng.integers(0, len(CAREHOME_DATES), size=homes)],
+        time_style=[int(i) for i in rng.integers(0, len(CAREHOME_TIMES), size=homes)],
+        bom=[bool(b) and quirk_rate > 0 for b in bom],
+    )
+
+
+@dataclass(frozen=True)
+class SiteEffect:
+    """How a site's rates change from the intervention month (multipliers and shares)."""
+
+    falls: float
+    emergency: float
+    ae: float
+    must: tuple[float, float]
+    weights: tuple[float, float]
+    medication_review: tuple[float, float]
+    smr_share: tuple[float, float]
+    gp_weights: float
+
+
+def draw_site_effects(rng: np.random.Generator, sites: int) -> list[SiteEffect]:
+    """How much each site improves: falls about -30%, MUST screening ~60% to ~90%..."""
+    u = rng.random((sites, 8))
+    return [
+        SiteEffect(
+            falls=0.62 + 0.16 * r[0],  # falls about -30%
+            emergency=0.75 + 0.15 * r[1],
+            ae=0.80 + 0.15 * r[2],
+            must=(0.55 + 0.10 * r[3], 0.85 + 0.10 * r[4]),  # MUST compliance ~60% -> ~90%
+            weights=(0.82, 0.92),
+            medication_review=(0.05, 0.10 + 0.04 * r[5]),
+            smr_share=(0.35, 0.60),
+            gp_weights=0.08 + 0.08 * r[6],
+        )
+        for r in u
+    ]
+
+
+def site_id_of(s: int) -> str:
+    """The id (and inbox folder) of the site of index ``s``: ``site_a``, ``site_b``...
+
+    Examples
+    --------
+    >>> site_id_of(0), site_id_of(25)
+    ('site_a', 'site_z')
+    """
+    return f"site_{chr(ord('a') + s)}"

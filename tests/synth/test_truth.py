@@ -1,0 +1,127 @@
+"""The truth the generator writes: recoverable from the files, independent of the quirks.
+
+expected_counts.csv must be what the care-home files show, whatever the quirks, and
+show real improvement after the intervention month; homes.csv must name the homes the
+inbox holds.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from synth import MEASURES, write_extracts
+from tests.synth.conftest import SMALL
+from tests.synth.reading import expected_counts, expected_files, nhs_ok, parse_day, read
+
+
+def test_truth_is_recoverable_from_the_care_home_files(small):
+    counts = expected_counts(small)
+    months = sorted(counts["month"].unique())
+    first, last = date.fromisoformat(months[0]), date.fromisoformat(months[-1])
+    end = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    found = []
+    for home in sorted(small.out.glob("*/carehome/*")):
+        res = read(home / "residents.csv").unique(maintain_order=True)
+        res = res.filter(pl.col("nhs_number").map_elements(nhs_ok, return_dtype=pl.Boolean))
+        res = res.with_columns(
+            a=parse_day("admission_date"), d=parse_day("discharge_date").fill_null(end)
+        )
+        nights = res.with_columns(
+            night=pl.date_ranges(pl.max_horizontal("a", pl.lit(first)), "d", closed="left")
+        ).explode("night")
+        away = (
+            read(home / "absences.csv")
+            .unique()
+            .filter(pl.col("reason") == "hospital_admission")
+            .join(res, on="resident_local_id")
+            .with_columns(
+                night=pl.date_ranges(
+                    parse_day("depart_datetime"),
+                    parse_day("return_datetime").fill_null(pl.col("d")),
+                    closed="left",
+                )
+            )
+            .explode("night")
+        )
+        obd = nights.join(away, on=["resident_local_id", "night"], how="anti")
+        month_end = nights.filter(pl.col("night") == pl.col("night").dt.month_end())
+        inc = read(home / "incidents.csv").unique(maintain_order=True)
+        obs = read(home / "observations.csv").unique(maintain_order=True)
+        parts = {
+            "occupied_bed_days": obd.select(day="night"),
+            "residents_on_roll": month_end.select(day="night"),
+            "admissions": res.filter(pl.col("a") >= first).select(day="a"),
+            "deaths": res.filter(pl.col("discharge_reason") == "died").select(day="d"),
+            "falls": inc.filter(pl.col("incident_type") == "fall").select(
+                day=parse_day("incident_datetime")
+            ),
+            "must_screens": obs.filter(pl.col("obs_type") == "must_score").select(
+                day=parse_day("obs_datetime")
+            ),
+        }
+        for measure, days in parts.items():
+            found.append(
+                days.drop_nulls()
+                .group_by(month=pl.col("day").dt.strftime("%Y-%m-01"))
+                .len("value")
+                .with_columns(measure=pl.lit(measure), home_id=pl.lit(home.name))
+            )
+    got = pl.concat(found).select("measure", "home_id", "month", pl.col("value").cast(pl.Int64))
+    truth = counts.filter(pl.col("measure").is_in(list(parts)))
+    both = truth.join(got, on=["measure", "home_id", "month"], how="left").with_columns(
+        pl.col("value_right").fill_null(0)
+    )
+    assert both.filter(pl.col("value") != pl.col("value_right")).height == 0
+    assert got["value"].sum() == truth["value"].sum() > 0
+
+
+def test_truth_does_not_depend_on_quirks_and_clean_files_load_whole(small, tmp_path):
+    clean = write_extracts(tmp_path / "clean", quirk_rate=0.0, **SMALL)
+    for name in ("expected_counts.csv", "homes.csv"):
+        assert (clean.truth / name).read_bytes() == (small.truth / name).read_bytes()
+    exp = expected_files(clean)
+    not_loaded = exp.filter(pl.col("rows_in") != pl.col("rows_loaded"))
+    assert not_loaded["file"].to_list() == ["site_a/emis/weights_report.csv"]  # its preamble
+    assert not any(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in clean.paths)
+
+
+def test_default_run_shows_improvement_after_the_intervention(default):
+    counts = expected_counts(default)
+    assert set(counts["measure"]) == set(MEASURES)
+    phase = counts.with_columns(after=pl.col("month") >= "2023-10-01")  # month 9, 0-based
+    totals = phase.group_by("measure", "after").agg(pl.col("value").sum())
+
+    def total(measure: str, after: bool) -> int:
+        return totals.filter((pl.col("measure") == measure) & (pl.col("after") == after))[
+            "value"
+        ].item()
+
+    def rate(measure: str, per: str, after: bool) -> float:
+        return total(measure, after) / total(per, after)
+
+    before_falls = rate("falls", "occupied_bed_days", False) * 1000
+    after_falls = rate("falls", "occupied_bed_days", True) * 1000
+    assert 6.5 < before_falls < 9.5  # about 8 falls per 1,000 occupied bed days
+    assert after_falls < 0.85 * before_falls
+    assert rate("must_screens", "residents_on_roll", False) < 0.7
+    assert rate("must_screens", "residents_on_roll", True) > 0.85
+    assert rate("medication_reviews", "residents_on_roll", True) > 1.5 * rate(
+        "medication_reviews", "residents_on_roll", False
+    )
+
+
+def test_homes_csv_is_the_register_and_names_the_homes_of_the_inbox(default):
+    homes = pl.read_csv(default.truth / "homes.csv", schema_overrides={"beds": pl.Int64})
+    assert homes.columns == ["site_id", "site_name", "home_id", "home_name", "home_type", "beds"]
+    register = [
+        (s.site_id, s.name, h.cqc_id, h.name, h.type, h.beds)
+        for s in default.register
+        for h in s.homes
+    ]
+    assert homes.rows() == register
+    folders = {(p.parts[-3], p.name) for p in default.out.glob("site_*/carehome/*")}
+    assert set(homes.select("site_id", "home_id").rows()) == folders
+    counted = expected_counts(default).select("site_id", "home_id").unique()
+    assert set(counted.rows()) == folders
