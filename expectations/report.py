@@ -21,9 +21,11 @@ import duckdb
 import polars as pl
 
 from expectations.rules import Rule, load_rules
-from expectations.validate import Validation
+from expectations.validate import IRREGULAR, Validation
+from warehouse.tables import STAGED
 
 TREND_MONTHS = 6  # the last months compared with the months before them
+# the census checks: the first two run over the months with bed days
 CENSUS = ("home_month_observed", "home_month_weighed", "home_month_occupancy")
 LOOK = {"ERROR": ("stop", "✖"), "WARN": ("warn", "!"), None: ("ok", "✓")}
 STYLE = """
@@ -45,11 +47,25 @@ td.trend { text-align: left; min-width: 16rem; }
 
 
 def site_results(con: duckdb.DuckDBPyConnection, site: str | None = None) -> pl.DataFrame:
-    """The latest ``dq_results``, for one site (and faults that touch every site) or all."""
+    """The latest ``dq_results``, for one site (and faults that touch every site) or all.
+
+    Each result also has ``home_name`` (the home's name in the settings, ``ref_home``, or
+    its CQC id) and ``site_name`` (the site's name there, or null), the names a page shows.
+    ``ref_home`` is in every warehouse (``warehouse/sql/landing_schema.sql``), maybe empty.
+    """
     return con.sql(
-        """SELECT * FROM dq_results
-           WHERE $site IS NULL OR site_id = $site OR site_id IS NULL
-           ORDER BY severity NULLS LAST, "check", site_id, home_id, period""",
+        """WITH home_names AS (
+               SELECT site_id, home_id, any_value(nullif(trim(home_name), '')) AS home_name
+               FROM ref_home GROUP BY ALL),
+           site_names AS (
+               SELECT site_id, any_value(nullif(trim(site_name), '')) AS site_name
+               FROM ref_home GROUP BY ALL)
+           SELECT r.*, coalesce(h.home_name, r.home_id) AS home_name, s.site_name
+           FROM dq_results AS r
+           LEFT JOIN home_names AS h ON h.site_id = r.site_id AND h.home_id = r.home_id
+           LEFT JOIN site_names AS s ON s.site_id = r.site_id
+           WHERE $site IS NULL OR r.site_id = $site OR r.site_id IS NULL
+           ORDER BY r.severity NULLS LAST, r."check", r.site_id, r.home_id, r.period""",
         params={"site": site},
     ).pl()
 
@@ -65,24 +81,95 @@ def sites(con: duckdb.DuckDBPyConnection) -> list[str]:
 def summary_line(results: pl.DataFrame, site: str) -> str:
     """One line: how many results stop charts and how many need a look.
 
+    The site is named as the settings name it (``site_name``), else by its id.
+
     Examples
     --------
     >>> frame = pl.DataFrame({"severity": ["ERROR", "WARN", "WARN", None]})
     >>> summary_line(frame, "site_a")
     'site_a: 1 problem stops charts (ERROR), 2 need a look (WARN), 1 passed.'
+    >>> summary_line(frame.with_columns(site_id=pl.lit("site_a"),
+    ...                                 site_name=pl.lit("North Wolds")), "site_a")[:26]
+    'North Wolds: 1 problem sto'
     """
     n = results.get_column("severity").value_counts()
     count = dict(zip(n.get_column("severity"), n.get_column("count"), strict=True))
     errors, warns, passed = count.get("ERROR", 0), count.get("WARN", 0), count.get(None, 0)
     return (
-        f"{site}: {errors} problem{'s' if errors != 1 else ''} "
+        f"{site_name(results, site)}: {errors} problem{'s' if errors != 1 else ''} "
         f"{'stop' if errors != 1 else 'stops'} charts (ERROR), {warns} need a look (WARN), "
         f"{passed:,} passed."
     )
 
 
+def site_name(results: pl.DataFrame, site: str) -> str:
+    """The name of ``site`` in the settings (``site_name`` of its results), else its id.
+
+    Examples
+    --------
+    >>> site_name(pl.DataFrame({"severity": [None]}), "site_a")
+    'site_a'
+    """
+    if not {"site_id", "site_name"} <= set(results.columns):
+        return site
+    names = results.filter(pl.col("site_id") == site).get_column("site_name").drop_nulls()
+    return names[0] if names.len() else site
+
+
+def findings(results: pl.DataFrame) -> pl.DataFrame:
+    """The failing results, one row per cause, errors first, each with where it is.
+
+    Results of one check and home with the same message (a cause that fails in several
+    tables or months) are one finding; ``where`` names the home by its name (the CQC id
+    when the settings do not name it) and the months it covers, collapsed into a range.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> frame = pl.DataFrame({
+    ...     "check": "c", "table_name": ["stg_event", "stg_incident", "stg_event"],
+    ...     "site_id": "s", "home_id": "1-466839495", "home_name": "Elm House",
+    ...     "period": [dt.date(2024, 3, 1), dt.date(2024, 3, 1), dt.date(2024, 4, 1)],
+    ...     "severity": "WARN", "status": "fail", "message": "Check the dates."})
+    >>> findings(frame).select("where", "message").rows()
+    [('Elm House, March to April 2024', 'Check the dates.')]
+    """
+    failing = _named(results).filter(pl.col("status") == "fail")
+    grouped = (
+        failing.with_columns(
+            # a result about a staged table (or every one) gates its months; one about a
+            # source (freshness: 'extract schedule: emis') gates none, so names no month
+            monthly=pl.col("table_name").is_null() | pl.col("table_name").is_in(STAGED)
+        )
+        .group_by("severity", "check", "site_id", "home_id", "message", maintain_order=True)
+        .agg(
+            pl.col("home_name").first(),
+            pl.col("period").drop_nulls().unique().sort().alias("periods"),
+            undated=pl.col("period").null_count() > 0,
+            monthly=pl.col("monthly").any(),
+        )
+        .sort(pl.col("severity") != "ERROR", maintain_order=True)
+    )
+    home = pl.coalesce(
+        "home_name",
+        pl.when(pl.col("site_id").is_null())
+        .then(pl.lit("every site"))
+        .otherwise(pl.lit("whole site")),
+    )
+    month = (
+        pl.when(pl.col("undated") & pl.col("monthly"))
+        .then(pl.lit("all months"))
+        .when(pl.col("undated"))
+        .then(pl.lit(None, pl.String))
+        .otherwise(_months(pl.col("periods")))
+    )
+    return grouped.with_columns(
+        where=pl.when(month.is_null()).then(home).otherwise(pl.format("{}, {}", home, month))
+    ).drop("undated", "monthly")
+
+
 def problem_lines(results: pl.DataFrame, *, limit: int = 10) -> list[str]:
-    """The failing results as lines, errors first, at most ``limit`` (then a count).
+    """The failing results as lines, one per cause (:func:`findings`), at most ``limit``.
 
     Examples
     --------
@@ -91,25 +178,29 @@ def problem_lines(results: pl.DataFrame, *, limit: int = 10) -> list[str]:
     >>> problem_lines(frame)
     ['WARN  h, all months: 3 rows ...']
     """
-    failing = results.filter(pl.col("status") == "fail").sort(
-        pl.col("severity") != "ERROR", maintain_order=True
+    found = findings(results)
+    lines = (
+        found.head(limit)
+        .select(pl.format("{} {}: {}", pl.col("severity").str.pad_end(5), "where", "message"))
+        .to_series()
+        .to_list()
     )
-    lines = [
-        f"{r['severity']:5} {_where(r)}: {r['message']}"
-        for r in failing.head(limit).iter_rows(named=True)
-    ]
-    if failing.height > limit:
-        lines.append(f"... and {failing.height - limit} more on the site's page")
+    if found.height > limit:
+        lines.append(f"... and {found.height - limit} more on the site's page")
     return lines
 
 
 def as_json(run: Validation, per_site: dict[str, pl.DataFrame], pages: Path) -> dict:
-    """What ``m4c validate --json`` prints: per site, the counts, page and failing results."""
+    """What ``m4c validate --json`` prints: per site, the counts, page and failing results.
+
+    Each site carries its name (``name``: the settings' name, else its id).
+    """
     return {
         "run_id": run.run_id,
         "run_date": run.run_date.isoformat(),
         "sites": {
             site: {
+                "name": site_name(results, site),
                 "errors": results.filter(pl.col("severity") == "ERROR").height,
                 "warnings": results.filter(pl.col("severity") == "WARN").height,
                 "passed": results.filter(pl.col("status") == "pass").height,
@@ -120,6 +211,7 @@ def as_json(run: Validation, per_site: dict[str, pl.DataFrame], pages: Path) -> 
                     "table_name",
                     "site_id",
                     "home_id",
+                    *[c for c in ("home_name",) if c in results.columns],
                     "period",
                     "severity",
                     "rows",
@@ -153,17 +245,38 @@ def sentence_of_trend(complete: list[bool]) -> str:
     )
 
 
+ERROR_LEAD = (
+    "Charts leave these months out until this is fixed: each is left out of the chart and "
+    "named under it, never shown as zero."
+)
+WARN_LEAD = (
+    "Charts still show these months, with an open marker, “data needs a look”, that gives "
+    "the reason when you hover over it."
+)
+
+
 def page(results: pl.DataFrame, site: str, rules: tuple[Rule, ...]) -> str:
-    """The data-quality page of ``site`` (``results`` from :func:`site_results`)."""
+    """The data-quality page of ``site`` (``results`` from :func:`site_results`).
+
+    Homes are named by their names in the settings (``home_name``), the site too
+    (``site_name``); where the settings name none, by their ids.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"run_date": [None], "severity": [None], "status": ["pass"]})
+    >>> "Every check passed" in page(frame, "site_a", load_rules())
+    True
+    """
     by_check = {r.check: r for r in rules}
     run_date = results.get_column("run_date").max() if results.height else None
-    failing = results.filter(pl.col("status") == "fail")
+    name = site_name(results, site)
+    found = findings(results)
     sections = []
     for severity, heading, lead in (
-        ("ERROR", "What stops charts", "Charts leave these months out until this is fixed."),
-        ("WARN", "What needs a look", "Charts still show these months, marked with a warning."),
+        ("ERROR", "What stops charts", ERROR_LEAD),
+        ("WARN", "What needs a look", WARN_LEAD),
     ):
-        rows = failing.filter(pl.col("severity") == severity)
+        rows = found.filter(pl.col("severity") == severity)
         if rows.is_empty():
             continue
         parts = [f"<h2>{heading}</h2><p class='why'>{lead}</p>"]
@@ -171,11 +284,13 @@ def page(results: pl.DataFrame, site: str, rules: tuple[Rule, ...]) -> str:
             rule = by_check.get(check)
             title = _title(rule) if rule else check
             fix = rule.fix if rule else ""
-            items = "".join(
-                f"<li><strong>{html.escape(_where(r))}</strong>: "
-                f"{html.escape(r['message'].removesuffix(' ' + fix))}</li>"
-                for r in group.iter_rows(named=True)
-            )
+            items = group.select(
+                pl.format(
+                    "<li><strong>{}</strong>: {}</li>",
+                    _escape(pl.col("where")),
+                    _escape(pl.col("message").str.strip_suffix(" " + fix)),
+                ).str.join("")
+            ).item()
             why = html.escape(rule.reason) if rule else ""
             parts.append(
                 f"<section class='{LOOK[severity][0]}'><h3>{html.escape(title)} "
@@ -187,12 +302,11 @@ def page(results: pl.DataFrame, site: str, rules: tuple[Rule, ...]) -> str:
         sections.append("<h2>Nothing to fix</h2><p>Every check passed.</p>")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<title>Data quality: {html.escape(site)}</title><style>{STYLE}</style></head><body>
-<h1>Data quality: {html.escape(site)}</h1>
+<title>Data quality: {html.escape(name)}</title><style>{STYLE}</style></head><body>
+<h1>Data quality: {html.escape(name)}</h1>
 <p class="summary">{html.escape(summary_line(results, site))} Checked against
-{html.escape(str(run_date))}. Months with a problem that stops charts are left out of
-this site's charts (marked as incomplete, never shown as zero); other sites are not
-affected.</p>
+{html.escape(str(run_date))}. A month with a problem that stops charts is left out of
+the chart and named under it, never shown as zero; other sites are not affected.</p>
 {"".join(sections)}
 <h2>Month by month</h2>
 <p class="why">Each home's months: ✓ complete, ! needs a look, ✖ left out of charts.
@@ -224,35 +338,89 @@ def write_pages(per_site: dict[str, pl.DataFrame], out: Path) -> list[Path]:
 
 
 def _title(rule: Rule) -> str:
-    text = rule.problem if rule.kind == "sql" else f"rows that {rule.problem}"
+    # a sql rule's problem names its unit ("homes had..."), unless it is said of rows
+    # ("have an NHS number...", "were set aside...") as a row rule's always is
+    of_rows = rule.kind != "sql" or rule.problem.split()[0] in IRREGULAR
+    text = f"rows that {rule.problem}" if of_rows else rule.problem
     return text[0].upper() + text[1:]
 
 
-def _where(row: dict) -> str:
-    home = row["home_id"] or ("every site" if row["site_id"] is None else "whole site")
-    month = row["period"].strftime("%B %Y") if row["period"] else "all months"
-    return f"{home}, {month}"
+def _named(results: pl.DataFrame) -> pl.DataFrame:
+    """``results`` with the columns names are read from (null where a frame lacks them)."""
+    wanted = {"check": pl.String, "table_name": pl.String, "site_id": pl.String,
+              "home_id": pl.String, "home_name": pl.String, "site_name": pl.String,
+              "period": pl.Date, "message": pl.String}  # fmt: skip
+    absent = [pl.lit(None, kind).alias(c) for c, kind in wanted.items() if c not in results]
+    return results.with_columns(*absent).with_columns(
+        pl.col("period").cast(pl.Date), home_name=pl.coalesce("home_name", "home_id")
+    )
+
+
+def _months(periods: pl.Expr) -> pl.Expr:
+    """A sorted list of months in words: one month, a run of months, or a count of them.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> runs = [[dt.date(2023, 11, 1), dt.date(2023, 12, 1), dt.date(2024, 1, 1)],
+    ...         [dt.date(2024, 1, 1), dt.date(2024, 5, 1)]]
+    >>> pl.select(_months(pl.lit(pl.Series(runs)))).to_series().to_list()
+    ['November 2023 to January 2024', '2 months from January 2024 to May 2024']
+    """
+    first, last, n = periods.list.first(), periods.list.last(), periods.list.len()
+    span = (last.dt.year() - first.dt.year()) * 12 + last.dt.month() - first.dt.month() + 1
+    return (
+        pl.when(n == 0)
+        .then(pl.lit(None, pl.String))
+        .when(n == 1)
+        .then(first.dt.strftime("%B %Y"))
+        .when((span == n) & (first.dt.year() == last.dt.year()))
+        .then(pl.format("{} to {}", first.dt.strftime("%B"), last.dt.strftime("%B %Y")))
+        .when(span == n)
+        .then(pl.format("{} to {}", first.dt.strftime("%B %Y"), last.dt.strftime("%B %Y")))
+        .otherwise(
+            pl.format(
+                "{} months from {} to {}", n, first.dt.strftime("%B %Y"), last.dt.strftime("%B %Y")
+            )
+        )
+    )
+
+
+def _escape(text: pl.Expr) -> pl.Expr:
+    """``html.escape`` as a Polars expression (``&``, ``<``, ``>`` and quotes)."""
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
+                         ("'", "&#x27;")):  # fmt: skip
+        text = text.str.replace_all(char, entity, literal=True)
+    return text
 
 
 def _months_table(results: pl.DataFrame) -> str:
-    monthly = results.filter(pl.col("period").is_not_null() & pl.col("site_id").is_not_null())
-    census = monthly.filter(pl.col("check").is_in(CENSUS)).get_column("period").unique()
-    if census.len():  # the months residents lived in the homes, not years of GP history
-        monthly = monthly.filter(pl.col("period").is_in(census.implode()))
+    monthly = _named(results).filter(
+        pl.col("period").is_not_null() & pl.col("site_id").is_not_null()
+    )
+    # the months residents lived in the homes (the months with bed days: the site's extract
+    # period), not years of GP history nor a month a mistyped date points to
+    for checks in (CENSUS[:2], CENSUS):
+        census = monthly.filter(pl.col("check").is_in(checks)).get_column("period").unique()
+        if census.len():
+            monthly = monthly.filter(pl.col("period").is_in(census.implode()))
+            break
     if monthly.is_empty():
         return "<p>No monthly results yet.</p>"
     worst = (
         monthly.with_columns(
-            home=pl.col("home_id").fill_null("whole site (GP and hospital records)"),
+            home=pl.col("home_name").fill_null("whole site (GP and hospital records)"),
             rank=pl.col("severity").replace_strict({"ERROR": 2, "WARN": 1}, default=0),
         )
-        .group_by("home", "period")
+        .group_by("home_id", "home", "period")
         .agg(pl.col("rank").max())
     )
     months = sorted(worst.get_column("period").unique())
     head = "".join(f"<th>{m.strftime('%b %y')}</th>" for m in months)
     body = []
-    for (home,), cells in worst.sort("home").group_by("home", maintain_order=True):
+    for (_, home), cells in worst.sort("home", "home_id", nulls_last=True).group_by(
+        "home_id", "home", maintain_order=True
+    ):
         rank = dict(zip(cells.get_column("period"), cells.get_column("rank"), strict=True))
         tds, complete = [], []
         for m in months:

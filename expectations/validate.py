@@ -23,6 +23,8 @@ from expectations.suites import judge
 from warehouse.connection import registered, transaction
 
 SHOWN_FILES = 3  # files named in a result's message; the rest are counted
+# verbs whose singular is not the plural + "s" (singular(); report.py titles rows by them)
+IRREGULAR = {"have": "has", "are": "is", "were": "was", "do": "does", "go": "goes"}
 
 
 @dataclass(frozen=True)
@@ -69,16 +71,16 @@ def validate(
     >>> v = validate(con, run_date=dt.date(2026, 1, 1), rules=rules, run_id="r1")
     >>> v.results.select("severity", "status", "failing").row(0)
     ('ERROR', 'fail', 1)
-    >>> print(v.results["message"][0][:63])
-    1 of 1 rows have an incident date in the future or before 1900.
+    >>> print(v.results["message"][0][:61])
+    1 of 1 row has an incident date in the future or before 1900.
     """
     rules = load_rules() if rules is None else rules
     run_date = run_date or dt.date.today()
     run_id = run_id or uuid.uuid4().hex[:12]
     observed = measure(con, rules, run_date=run_date)
     about = pl.DataFrame(
-        [(r.check, r.problem, r.fix) for r in rules],
-        schema=["check", "problem", "fix"],
+        [(r.check, r.problem, singular(r.problem), r.fix) for r in rules],
+        schema=["check", "problem", "problem_one", "fix"],
         orient="row",
     )
     details = _details(con, observed.join(about, on="check", how="left"))
@@ -87,7 +89,11 @@ def validate(
         details.group_by(cell, maintain_order=True)
         .agg(
             pl.col("rows", "failing").sum(),
-            pl.col("detail").filter(pl.col("failing") > 0),
+            # one cause said once: files or units that failed alike are one sentence
+            pl.col("detail")
+            .filter(pl.col("failing") > 0)
+            .str.strip_chars_end(".")  # a reason given as a sentence ends once
+            .unique(maintain_order=True),
             pl.col("fix").first(),
         )
         .with_columns(
@@ -142,21 +148,56 @@ def _details(con: duckdb.DuckDBPyConnection, observed: pl.DataFrame) -> pl.DataF
         .then(pl.format(" (line {})", shown))
         .otherwise(pl.format(" (lines {})", shown))
     )
-    return observed.join(paths, on="file_id", how="left").with_columns(
+    observed = observed.join(paths, on="file_id", how="left")
+    # Rows of files the load log does not know (no path to name them by) are one unit of
+    # their cell, not several identical sentences; their lines mean nothing without a file.
+    pathless = pl.col("path").is_null() & pl.col("detail").is_null()
+    merged = (
+        observed.filter(pathless)
+        .group_by(pl.exclude("file_id", "rows", "failing", "lines"), maintain_order=True)
+        .agg(
+            pl.col("file_id").first(),
+            pl.col("rows", "failing").sum(),
+            lines=pl.when(pl.len() == 1)
+            .then(pl.col("lines").first())
+            .otherwise(pl.lit([], dtype=pl.List(pl.Int64))),
+        )
+    )
+    observed = pl.concat([observed.filter(~pathless), merged.select(observed.columns)])
+    return observed.with_columns(
         detail=pl.coalesce(
             "detail",
             pl.format(
-                "{} of {} rows{}{} {}",
+                "{} of {} {}{}{} {}",
                 "failing",
                 "rows",
+                pl.when(pl.col("rows") == 1).then(pl.lit("row")).otherwise(pl.lit("rows")),
                 pl.when(pl.col("path").is_not_null())
                 .then(pl.format(" in {}", "path"))
                 .otherwise(pl.lit("")),
                 lines,
-                "problem",
+                pl.when(pl.col("failing") == 1).then("problem_one").otherwise("problem"),
             ),
         )
     )
+
+
+def singular(problem: str) -> str:
+    """A rule's ``problem`` said of one row: its first word, the verb, in the singular.
+
+    Problems are written for many rows ("have a weight outside 25-250 kg"); "1 of 33 rows
+    has a weight outside 25-250 kg" needs the verb to agree with the one.
+
+    Examples
+    --------
+    >>> singular("have a weight outside 25-250 kg")
+    'has a weight outside 25-250 kg'
+    >>> [singular(p).split()[0] for p in ("are dated", "were set aside", "share a key")]
+    ['is', 'was', 'shares']
+    """
+    verb, _, rest = problem.partition(" ")
+    one = IRREGULAR.get(verb) or verb + ("es" if verb.endswith(("s", "sh", "ch", "x")) else "s")
+    return f"{one} {rest}" if rest else one
 
 
 def _paths(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

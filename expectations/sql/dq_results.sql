@@ -13,7 +13,8 @@ CREATE TABLE IF NOT EXISTS dq_details (
 -- The data-quality state of one chart point: a measure's value for a site (home null:
 -- all its homes) and month, built from the staged tables listed. An ERROR anywhere in
 -- those tables for that site-home-month (or for every month, home or site) makes the
--- point incomplete; a WARN marks it. Other sites' results never touch it.
+-- point incomplete; a WARN marks it. Other sites' results never touch it, nor do results
+-- about no staged table (source_fresh: 'extract schedule: <source>', a late extract).
 CREATE OR REPLACE MACRO dq_point(site, home, month, tables) AS (
     SELECT {'data_complete': NOT coalesce(bool_or(r.severity = 'ERROR'), false),
             'dq_warning': coalesce(bool_or(r.severity = 'WARN'), false),

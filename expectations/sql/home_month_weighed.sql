@@ -4,8 +4,9 @@
 SELECT 'stg_event' AS table_name, o.site_id, o.home_id, o.month AS period,
        NULL::BIGINT AS file_id, 1 AS "rows", (count(e.home_id) = 0)::INT AS failing,
        []::BIGINT[] AS lines,
-       format('{} had {} residents in {} but not one weight was recorded for them',
-              o.home_id, o.residents, strftime(o.month, '%B %Y')) AS detail
+       format('{} had {} in {} but not one weight was recorded for them',
+              home_name(o.site_id, o.home_id), counted(o.residents, 'resident'),
+              strftime(o.month, '%B %Y')) AS detail
 FROM stg_occupied_bed_days AS o
 LEFT JOIN stg_event AS e
     ON e.concept_id = '27113001' AND e.site_id = o.site_id AND e.home_id = o.home_id

@@ -1,30 +1,28 @@
 -- Freshness: each source's newest record at a site, across all the tables it feeds,
--- against how old it may be (data/reference/extract_schedule.csv). A source that has gone
--- quiet leaves every month since its last record short: each such month is a failing
--- cell of each table the source feeds, so measures of those months wait for the extract
--- instead of showing a fall to zero.
-WITH dated AS (
-    -- each staged table's newest row per site and source (expectations.measure.staged_dates,
-    -- from the declarations in warehouse/tables.py)
-    SELECT * FROM staged_dates
+-- against how old it may be (expectations/extract_schedule.csv). A source whose newest
+-- record is older than that is one finding per site and source, whatever the number of
+-- tables it feeds or months since: the extract has stopped or is late, and someone must
+-- chase it. It is about no staged table and no month (table_name 'extract schedule: ' and
+-- the source, one result per site and source; period null), so the gate (dq_point)
+-- neither leaves out nor marks any chart point for it: the months up to the last extract
+-- are as complete as they were, and months after it have no records of the source to
+-- chart.
+WITH latest AS (
+    -- each staged table's newest row per site and source up to the run date
+    -- (expectations.measure.staged_dates, from the declarations in warehouse/tables.py)
+    SELECT site_id, source, max(latest) AS latest FROM staged_dates GROUP BY ALL
 ),
 judged AS (
-    SELECT d.table_name, d.site_id, s.label, s.max_age_days,
-           max(d.latest) OVER (PARTITION BY d.site_id, d.source) AS latest
-    FROM dated AS d JOIN read_csv($schedule, header = true) AS s USING (source)
-),
-months AS (
-    SELECT *, $run_date::DATE - latest > max_age_days AS late,
-           unnest(CASE WHEN $run_date::DATE - latest > max_age_days
-                       THEN generate_series(date_trunc('month', latest + 1),
-                                            date_trunc('month', $run_date::DATE),
-                                            INTERVAL 1 MONTH)
-                       ELSE [date_trunc('month', latest + 1)] END)::DATE AS period
-    FROM judged
+    SELECT l.site_id, l.source, l.latest, s.max_age_days, $run_date::DATE - l.latest AS age,
+           -- "care-home records" -> "care-home": the label names the source, not its rows
+           regexp_replace(s.label, '\s+records?$', '') AS source_name
+    FROM latest AS l JOIN read_csv($schedule, header = true) AS s USING (source)
 )
-SELECT DISTINCT table_name, site_id, NULL AS home_id, period, NULL::BIGINT AS file_id,
-       1 AS "rows", late::INT AS failing, []::BIGINT[] AS lines,
-       format('{} records end on {}, {} days before this run (expected within {} days), so '
-              '{} has none', label, strftime(latest, '%-d %B %Y'), $run_date::DATE - latest,
-              max_age_days, strftime(period, '%B %Y')) AS detail
-FROM months
+SELECT format('extract schedule: {}', source) AS table_name, site_id, NULL AS home_id,
+       NULL::DATE AS period, NULL::BIGINT AS file_id, 1 AS "rows", (age > max_age_days)::INT AS failing,
+       []::BIGINT[] AS lines,
+       format('The newest {} record is dated {}, {} before this run; the extract schedule '
+              'expects one every {} at most. Months after it are not charted until the next '
+              'extract arrives', source_name, strftime(latest, '%-d %B %Y'),
+              counted(age, 'day'), counted(max_age_days, 'day')) AS detail
+FROM judged

@@ -95,3 +95,56 @@ def test_trend_counts_are_the_months_given(complete):
 
 def test_summary_line_counts_passes():
     assert summary_line(SITE_A, "a").endswith("3 passed.")
+
+
+def test_one_cause_in_several_tables_and_months_is_one_line():
+    message = "2 of 9 rows in a/carehome/Oak/incidents.csv (lines 3, 4) have an incident date."
+    repeated = results(
+        *[("incident_date_plausible", table, "a", "Oak", month, "ERROR", "fail", message)
+          for table in ("stg_incident", "stg_event") for month in (MARCH, APRIL)],
+        ("home_month_observed", "stg_event", "a", "Elm", APRIL, "ERROR", "fail",
+         "Elm had 12 residents in April 2024 but no care-home observations."),
+    )  # fmt: skip
+    assert problem_lines(repeated) == [
+        f"ERROR Oak, March to April 2024: {message}",
+        "ERROR Elm, April 2024: Elm had 12 residents in April 2024 but no care-home observations.",
+    ]
+    html = page(repeated, "a", load_rules())
+    assert html.count(message) == 1
+    assert "Rows that have an incident date in the future or before 1900 (1)" in html
+
+
+def test_homes_are_named_as_the_settings_name_them():
+    named = SITE_A.with_columns(
+        home_name=pl.col("home_id").replace({"Elm": "Elm House"}),
+        site_name=pl.lit("North Wolds"),
+    )
+    assert problem_lines(named, limit=1)[0].startswith("ERROR Elm House, April 2024: ")
+    html = page(named, "a", load_rules())
+    assert "<h1>Data quality: North Wolds</h1>" in html
+    assert "North Wolds: 1 problem stops charts (ERROR)" in html
+    assert "<td class='home'>Elm House</td>" in html
+    assert "<strong>Oak, March 2024</strong>" in html  # not named in the settings: its id
+
+
+def test_the_page_says_what_charts_do_with_errors_and_warnings():
+    html = page(SITE_A, "a", load_rules())
+    stop = html.split("What stops charts</h2>")[1].split("</p>")[0]
+    assert "left out of the chart and named under it, never shown as zero" in stop
+    look = html.split("What needs a look</h2>")[1].split("</p>")[0]
+    assert "open marker, “data needs a look”" in look
+    assert "reason when you hover over it" in look
+    assert "marked with a warning" not in html
+
+
+def test_a_stale_source_is_one_warning_about_the_site_not_its_months():
+    stale = results(
+        ("source_fresh", "extract schedule: hospital", "a", None, None, "WARN", "fail",
+         "The newest hospital record is dated 3 March 2024, 59 days before this run; the "
+         "extract schedule expects one every 45 days at most."),
+    )  # fmt: skip
+    (line,) = problem_lines(stale)
+    assert line.startswith("WARN  whole site: The newest hospital record is dated 3 March")
+    html = page(stale, "a", load_rules())
+    assert "not charted until it arrives" in html  # the rule's reason, on the page
+    assert "No monthly results yet." in html

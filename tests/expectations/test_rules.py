@@ -9,14 +9,15 @@ import duckdb
 import polars as pl
 import pytest
 
-from assets.landing import SQL
-from expectations.measure import FILES
 from expectations.rules import RuleError, load_rules
 from expectations.validate import validate
+from warehouse.connection import LANDING_SCHEMA
+from warehouse.staging import build, load_reference
+from warehouse.tables import STAGED_TABLES
 
 RUN_DATE = dt.date(2024, 3, 8)
 # Two sites, one home each, one file per site; every staged table has the columns and
-# types of expectations/staged_columns.csv.
+# types declared in warehouse/tables.py.
 GOOD = """
 INSERT INTO load_log (file_id, path, site_id, source, table_name, rows_in, rows_skipped,
                       status, superseded) VALUES
@@ -96,20 +97,24 @@ SPOIL = {
                            "AND site_id = 's'", "WARN", "s", 1),
     "home_month_occupancy": ("DELETE FROM stg_occupied_bed_days WHERE site_id = 's'", "ERROR",
                              "s", 1),
-    # the log's newest row is 58 days old (45 allowed): January after the 10th, February and
-    # March have none
+    # the log's newest row is 58 days old (45 allowed): one warning for the site and source,
+    # not one per month since (it was an ERROR per month before the extract was chased
+    # as one finding)
     "source_fresh": ("UPDATE stg_qi_activity SET activity_date = '2024-01-10', home_id = NULL",
-                     "ERROR", "s", 3),
+                     "WARN", "s", 1),
 }  # fmt: skip
 
 
 def warehouse() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute((SQL / "landing_schema.sql").read_text())
-    columns = pl.read_csv(FILES["staged_columns"])
-    for (table,), cols in columns.group_by("table_name", maintain_order=True):
-        body = ", ".join(f'"{c}" {t}' for c, t in cols.select("column_name", "data_type").rows())
-        con.execute(f"CREATE TABLE {table} ({body})")
+    con.execute(LANDING_SCHEMA.read_text())
+    for t in STAGED_TABLES:
+        body = ", ".join(f'"{c}" {kind}' for c, kind in t.columns)
+        con.execute(f"CREATE TABLE {t.name} ({body})")
+    load_reference(con)
+    # the real SQL, on empty raw tables: the table as declared, and the macro
+    # extract_period() that the census checks read
+    build(con, "stg_occupied_bed_days")
     con.execute(GOOD)
     return con
 
@@ -165,7 +170,7 @@ def test_a_share_below_the_error_threshold_only_warns(con):
     v = validate(con, run_date=RUN_DATE, run_id="warn")
     assert failing(v) == [("weight_kg_plausible", "s", "WARN", 1)]
     message = v.results.filter(v.results["status"] == "fail")["message"][0]
-    assert message.startswith("1 of 200 rows have a weight outside 25-250 kg. Correct the weight")
+    assert message.startswith("1 of 200 rows has a weight outside 25-250 kg. Correct the weight")
 
 
 def test_messages_name_the_file_and_its_lines(con):
@@ -186,14 +191,47 @@ def test_messages_name_the_file_and_its_lines(con):
 
 def test_a_result_names_a_few_files_and_counts_the_rest(con):
     con.execute(
+        "INSERT INTO load_log (file_id, path, site_id, status, superseded) SELECT 100 + i, "
+        "format('s/carehome/h/observations_{}.csv', i), 's', 'loaded', false FROM range(5) t(i)"
+    )
+    con.execute(
         "INSERT INTO stg_event BY NAME SELECT 's' AS site_id, 'p1' AS pseudo_id, "
         "'carehome' AS source_system, DATE '2031-01-01' AS event_date, 'h' AS home_id, "
         "100 + i AS file_id, 5 AS source_row FROM range(5) t(i)"
     )
     v = validate(con, run_date=RUN_DATE, run_id="files")
     (message,) = v.results.filter(v.results["status"] == "fail")["message"]
-    assert message.count("1 of 1 rows (line 5)") == 3
+    assert message.count(".csv (line 5) has an event date") == 3
+    assert message.startswith("1 of 1 row in s/carehome/h/observations_0.csv (line 5) has ")
     assert "; and 2 more. Correct the dates" in message
+
+
+def test_a_reason_given_as_a_sentence_ends_once(con):
+    con.execute(
+        "INSERT INTO load_log (file_id, path, site_id, status, message) VALUES (4, "
+        "'s/hospital/empty.csv', 's', 'refused', 's/hospital/empty.csv was not loaded: it is "
+        "empty. Export it again.')"
+    )
+    v = validate(con, run_date=RUN_DATE, run_id="once")
+    (message,) = v.results.filter(pl.col("status") == "fail")["message"]
+    assert message.startswith("s/hospital/empty.csv was not loaded: it is empty. Export it "
+                              "again. Read the reason given")  # fmt: skip
+
+
+def test_rows_of_files_the_log_does_not_know_are_one_sentence_not_several(con):
+    # five unknown files alike were "1 of 1 rows (line 5) have ...; 1 of 1 rows ..." (the
+    # same sentence three times, and 2 more): one sentence, counting every row
+    con.execute(
+        "INSERT INTO stg_event BY NAME SELECT 's' AS site_id, 'p1' AS pseudo_id, "
+        "'carehome' AS source_system, DATE '2031-01-01' AS event_date, 'h' AS home_id, "
+        "100 + i AS file_id, 5 AS source_row FROM range(5) t(i)"
+    )
+    v = validate(con, run_date=RUN_DATE, run_id="files")
+    (message,) = v.results.filter(v.results["status"] == "fail")["message"]
+    assert message == (
+        "5 of 5 rows have an event date in the future or before 1900. Correct the dates in "
+        "the source system and export again."
+    )
 
 
 def test_sql_rules_explain_the_unit_that_failed(con):
@@ -202,16 +240,36 @@ def test_sql_rules_explain_the_unit_that_failed(con):
     v = validate(con, run_date=RUN_DATE, run_id="units")
     messages = dict(
         v.results.filter(pl.col("status") == "fail")
-        .select(pl.format("{} {}", "check", "period"), "message")
+        .select(pl.format("{} {}", "check", pl.col("period").cast(str).fill_null("-")), "message")
         .rows()
     )
     assert messages["home_month_observed 2024-03-01"].startswith(
-        "h had 1 residents in March 2024 but no care-home observations"
+        "h had 1 resident in March 2024 but no care-home observations"
     )
-    assert messages["source_fresh 2024-02-01"].startswith(
-        "QI activity log records end on 10 January 2024, 58 days before this "
-        "run (expected within 45 days), so February 2024 has none."
+    assert messages["source_fresh -"].startswith(
+        "The newest QI activity log record is dated 10 January 2024, 58 days before this "
+        "run; the extract schedule expects one every 45 days at most. Months after it are "
+        "not charted until the next extract arrives. Check the extract"
     )
+
+
+def test_each_late_source_is_one_warning_of_its_own_that_gates_no_month(con):
+    v = validate(con, run_date=dt.date(2024, 9, 1), run_id="late")
+    late = v.results.filter(pl.col("status") == "fail")
+    assert set(late["check"]) == {"source_fresh"}
+    assert sorted(late.select("site_id", "table_name", "severity").rows()) == [
+        ("s", "extract schedule: carehome", "WARN"),
+        ("s", "extract schedule: emis", "WARN"),
+        ("s", "extract schedule: qi_log", "WARN"),
+        ("s", "extract schedule: systmone", "WARN"),
+        ("t", "extract schedule: carehome", "WARN"),
+    ]
+    assert late["period"].is_null().all()
+    assert (late["message"].str.count_matches("The newest") == 1).all()  # one source each
+    point = con.sql(
+        "SELECT dq_point('s', NULL, DATE '2024-03-01', ['stg_event', 'stg_incident'])"
+    ).fetchall()[0][0]
+    assert point == {"data_complete": True, "dq_warning": False, "dq_checks": []}
 
 
 def test_a_warehouse_without_the_staged_model_is_told_to_build_it():

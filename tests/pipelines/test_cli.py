@@ -197,7 +197,7 @@ def test_validate_prints_each_sites_problems_and_writes_its_page(tmp_path, capsy
         ("nhs_number_valid", 1, 2),
     }
     page = (tmp_path / "out" / "data_quality" / "site_a.html").read_text()
-    assert "1 of 2 rows in site_a/hospital/ae_attendances.csv (line 3) have an NHS number" in page
+    assert "1 of 2 rows in site_a/hospital/ae_attendances.csv (line 3) has an NHS number" in page
     assert "site_a/hospital/empty.csv was not loaded: it is empty" in page
     assert main(args) == 0
     printed = capsys.readouterr().out
