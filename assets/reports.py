@@ -32,7 +32,11 @@ def falls_chart(warehouse: Warehouse, reports: Reports) -> dg.MaterializeResult:
         series = measures.site_series(con, "S1")
     s1 = measures.measure("S1")
     chart = site_chart(
-        series, title=FALLS_TITLE, ylab="falls per 1,000 bed days", multiply=s1["multiply"]
+        series,
+        title=FALLS_TITLE,
+        ylab="falls per 1,000 bed days",
+        multiply=s1["multiply"],
+        counts=("falls", "occupied_bed_days"),
     )
     out = Path(reports.path)
     out.mkdir(parents=True, exist_ok=True)
@@ -45,8 +49,8 @@ def falls_chart(warehouse: Warehouse, reports: Reports) -> dg.MaterializeResult:
             "page": dg.MetadataValue.path(str(page)),
             "points": chart.points.height,
             "baseline_end": str(chart.baseline_end),
-            "findings": dg.MetadataValue.md(
-                "\n".join(f"- **{f.label}**: {f.headline}" for f in chart.findings)
+            "findings": "\n".join(
+                f"{f.label}: {f.headline}" if f.label else f.headline for f in chart.findings
             ),
         }
     )

@@ -22,7 +22,7 @@ def _staged_asset(table: StagedTable) -> dg.AssetsDefinition:
     def _build(project: Project, warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as con:
             if first:  # reference tables first: code lists, homes, declarations
-                staging.load_reference(con, homes=project.settings().homes())
+                staging.load_reference(con, homes=project.settings().register())
             rows = staging.build(con, table.name)
         return dg.MaterializeResult(metadata={"rows": rows})
 

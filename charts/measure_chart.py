@@ -7,14 +7,13 @@ months whose data only needs a look are marked on it.
 Examples
 --------
 >>> import datetime as dt
->>> months = [dt.date(2023, 6, 1), dt.date(2023, 7, 1)] * 9
->>> points = pl.DataFrame({"site": ["North"] * 18, "month": sorted(
-...     dt.date(2023 + (5 + i) // 12, (5 + i) % 12 + 1, 1) for i in range(18)),
-...     "numerator": [3] * 18, "denominator": [900] * 18, "data_complete": [True] * 18,
-...     "dq_warning": [False] * 17 + [True], "dq_checks": [[]] * 17 + [["home_month_weighed"]]})
+>>> points = pl.DataFrame({"site": ["North"] * 24, "month": [
+...     dt.date(2023 + (5 + i) // 12, (5 + i) % 12 + 1, 1) for i in range(24)],
+...     "numerator": [3, 5, 4, 6] * 6, "denominator": [900] * 24, "data_complete": [True] * 24,
+...     "dq_warning": [False] * 23 + [True], "dq_checks": [[]] * 23 + [["home_month_weighed"]]})
 >>> chart = site_chart(points, title="Falls", ylab="per 1,000", multiply=1000)
 >>> chart.baseline_end, chart.points.height
-(datetime.date(2024, 2, 1), 18)
+(datetime.date(2024, 5, 1), 24)
 """
 
 from __future__ import annotations
@@ -119,15 +118,22 @@ def site_chart(
     multiply: float = 1,
     chart: str = "u",
     facet: str = "site",
+    counts: tuple[str, str] = ("numerator", "denominator"),
 ) -> MeasureChart:
-    """Chart a measure's points (``facet``, ``month``, ``numerator``, ``denominator``,
-    ``data_complete``, ``dq_warning``, ``dq_checks``), one panel per site."""
+    """Chart a measure's points, one panel per site.
+
+    ``points`` holds ``facet``, ``month``, ``numerator``, ``denominator``,
+    ``data_complete``, ``dq_warning`` and ``dq_checks``. ``counts`` names the
+    numerator and the denominator on the chart and in the points table
+    (``("falls", "occupied_bed_days")``).
+    """
     end = baseline_end(points.get_column("month"))
+    points = points.rename(dict(zip(("numerator", "denominator"), counts, strict=True)))
     result = qic(
         points,
         x="month",
-        y="numerator",
-        n="denominator",
+        y=counts[0],
+        n=counts[1],
         chart=chart,
         multiply=multiply,
         facets=facet,

@@ -269,6 +269,7 @@ def page(results: pl.DataFrame, site: str, rules: tuple[Rule, ...]) -> str:
     """
     by_check = {r.check: r for r in rules}
     run_date = results.get_column("run_date").max() if results.height else None
+    checked = f"{run_date:%-d %B %Y}" if run_date else "no run yet"
     name = site_name(results, site)
     found = findings(results)
     sections = []
@@ -305,7 +306,7 @@ def page(results: pl.DataFrame, site: str, rules: tuple[Rule, ...]) -> str:
 <title>Data quality: {html.escape(name)}</title><style>{STYLE}</style></head><body>
 <h1>Data quality: {html.escape(name)}</h1>
 <p class="summary">{html.escape(summary_line(results, site))} Checked against
-{html.escape(str(run_date))}. A month with a problem that stops charts is left out of
+{html.escape(checked)}. A month with a problem that stops charts is left out of
 the chart and named under it, never shown as zero; other sites are not affected.</p>
 {"".join(sections)}
 <h2>Month by month</h2>

@@ -37,6 +37,7 @@ from pipelines.runner import materialise, prepare_home, selection_of
 from synth import write_extracts
 from warehouse.connection import WarehouseBusyError, connect
 from warehouse.inbox import InboxError
+from warehouse.inbox import check as check_inbox
 from warehouse.landing import FileResult, recorded
 from warehouse.settings import Settings, SettingsError, load_settings
 from warehouse.staging import ReferenceDataError
@@ -102,11 +103,7 @@ def _ingest_results(settings: Settings) -> list[FileResult]:
 
 def _run_ingest(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    if not settings.inbox.is_dir():
-        raise CliError(
-            f"cannot find the inbox folder {str(settings.inbox)!r}. Give --inbox, or set "
-            "[paths] inbox in m4c.toml."
-        )
+    check_inbox(settings.inbox)
     materialise(settings, selection_of("ingest"), live=args.live)
     return _print_ingest(_ingest_results(settings), settings, as_json=args.json)
 
@@ -260,7 +257,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--live", action="store_true", help="live data (see m4c ingest --help)")
     r.set_defaults(func=_run_run)
 
-    d = sub.add_parser("demo", help="the main job on synthetic data: extracts to warehouse to chart")
+    d = sub.add_parser(
+        "demo", help="the main job on synthetic data: extracts to warehouse to chart"
+    )
     _paths(d)
     d.set_defaults(func=_run_demo)
 

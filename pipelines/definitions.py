@@ -1,53 +1,13 @@
 """The Dagster code location of Measure for Change (``dagster dev`` from the project folder).
 
-The settings come from ``m4c.toml`` (found from the current folder upwards): the
-resources point at its inbox, warehouse and output folder. One writer at a time: every
-job runs in process, every asset that writes the warehouse is in the ``duckdb`` pool,
-and the project's ``dagster.yaml`` allows one run at a time and one step of the pool
-(DuckDB allows a single writer). The nightly schedule (02:00 Europe/London, on) runs the
-whole graph; the ``inbox_arrivals`` sensor (:mod:`pipelines.sensors`, off until started)
-runs it when extracts arrive or change in the inbox, once they have settled.
+The settings come from ``m4c.toml``, found from the current folder upwards (or
+``$M4C_CONFIG``); the job, schedule, sensor and resources are in
+:mod:`pipelines.location`.
 """
 
-from __future__ import annotations
+from pipelines.location import definitions, nightly, nightly_pipeline
+from warehouse.settings import load_settings
 
-import dagster as dg
-
-from assets import ASSETS, CHECKS
-from assets.resources import resources_for
-from pipelines.sensors import JOB, inbox_arrivals
-from warehouse.settings import Settings, load_settings
-
-nightly_pipeline = dg.define_asset_job(
-    JOB,
-    selection=dg.AssetSelection.all(),
-    executor_def=dg.in_process_executor,
-    description=(
-        "Load the inbox, rebuild the staged model, check its data quality (asset checks "
-        "and a page per site), compute the measures gated by it, and draw the charts."
-    ),
-)
-
-nightly = dg.ScheduleDefinition(
-    name="nightly",
-    job=nightly_pipeline,
-    cron_schedule="0 2 * * *",
-    execution_timezone="Europe/London",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
-
-
-def definitions(settings: Settings) -> dg.Definitions:
-    """The code location for ``settings``."""
-    return dg.Definitions(
-        assets=ASSETS,
-        asset_checks=CHECKS,
-        jobs=[nightly_pipeline],
-        schedules=[nightly],
-        sensors=[inbox_arrivals],
-        resources=resources_for(settings),
-        executor=dg.in_process_executor,
-    )
-
+__all__ = ["defs", "nightly", "nightly_pipeline"]
 
 defs = definitions(load_settings())

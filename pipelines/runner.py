@@ -1,9 +1,9 @@
-"""Running the graph in process, as the command line does: the same assets as the UI.
+"""Running the graph in process, as the command line does: the job the UI runs.
 
-``m4c ingest``, ``validate``, ``run`` and ``demo`` each materialise a selection of the
-one asset graph (:data:`assets.ASSETS`) on the project's persistent Dagster instance
-(``[paths] dagster_home``), so their runs appear in ``dagster dev`` beside the
-schedule's and the sensor's.
+``m4c ingest``, ``validate``, ``run`` and ``demo`` each run the code location's
+``nightly_pipeline`` job, or a selection of its assets, on the project's persistent
+Dagster instance (``[paths] dagster_home``), so their runs appear in ``dagster dev``
+beside the schedule's and the sensor's.
 
 Examples
 --------
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets import ASSETS, CHECKS
-from assets.resources import resources_for
+from pipelines.location import definitions
+from pipelines.sensors import JOB
 from warehouse.settings import Settings
 from warehouse.tables import STAGED
 
@@ -59,10 +59,6 @@ def project_instance(settings: Settings) -> Iterator[dg.DagsterInstance]:
         yield instance
 
 
-class StepFailedError(Exception):
-    """A step of the run failed on something other than bad input; names the run."""
-
-
 def materialise(
     settings: Settings,
     selection: Sequence[str] | None = None,
@@ -83,13 +79,13 @@ def materialise(
     if as_of is not None and (selected is None or "dq_results" in selected):
         ops["dq_results"] = {"config": {"as_of": as_of.isoformat()}}
     run_config = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}, "ops": ops}
+    job = definitions(settings, live=live).resolve_job_def(JOB)
+    keys = [dg.AssetKey(k) for k in selection] if selection is not None else None
     with project_instance(settings) as instance:
         try:
-            return dg.materialize(
-                [*ASSETS, *CHECKS],
-                selection=list(selection) if selection is not None else None,
+            return job.execute_in_process(
                 instance=instance,
-                resources=resources_for(settings, live=live),
+                asset_selection=keys,
                 run_config=run_config,
                 tags={"m4c/command": "cli"},
             )

@@ -1,9 +1,10 @@
 """Sensors of the code location: a ``nightly_pipeline`` run when extracts arrive in the inbox.
 
-The inbox is the ``inbox`` resource's folder (``data/inbox`` unless the code location
-sets another), listed by :func:`warehouse.landing.discover`, so the sensor sees every file an
-ingest would load or report (hidden files, such as a folder being copied in, are not). The set of files is summed up in a fingerprint, a hash of
-each file's path, size and modification time. The cursor keeps the last fingerprint and
+The inbox is the ``inbox`` resource's folder (``[paths] inbox`` of ``m4c.toml``),
+listed by :func:`warehouse.landing.discover`, so the sensor sees every file an ingest
+would load or report (hidden files, such as a folder being copied in, are not). The
+set of files is summed up in a fingerprint, a hash of each file's path, size and
+modification time. The cursor keeps the last fingerprint and
 the run key is derived from it, so one set of files is never loaded twice by the sensor.
 
 The sensor is off when the code location loads. Switch it on in the Dagster UI

@@ -20,7 +20,7 @@ from synth.files import ExtractFile
 from synth.quirks import FATES
 from synth.simulate import World
 from synth.world import site_id_of
-from warehouse.settings import Site
+from warehouse.settings import REGISTER_SCHEMA, Site
 
 MEASURES = (
     "falls",
@@ -200,14 +200,6 @@ and home (home_id is the CQC location id, the home's folder under carehome/) wit
 type (nursing or residential) and beds. The full definitions are in the docstring of
 synth.write_extracts.
 """
-HOMES_SCHEMA = {
-    "site_id": pl.String,
-    "site_name": pl.String,
-    "home_id": pl.String,
-    "home_name": pl.String,
-    "home_type": pl.String,
-    "beds": pl.Int64,
-}  # the columns of warehouse.settings.Settings.homes()
 
 
 def homes_frame(register: Sequence[Site]) -> pl.DataFrame:
@@ -223,7 +215,7 @@ def homes_frame(register: Sequence[Site]) -> pl.DataFrame:
     rows = [
         (s.site_id, s.name, h.cqc_id, h.name, h.type, h.beds) for s in register for h in s.homes
     ]
-    return pl.DataFrame(rows, schema=HOMES_SCHEMA, orient="row")
+    return pl.DataFrame(rows, schema=REGISTER_SCHEMA, orient="row")
 
 
 def write_truth(

@@ -1,8 +1,9 @@
 """Test-wide settings.
 
 Every test runs in a folder of its own (the settings file is looked for from the
-current folder upwards). Hypothesis runs without deadlines (these machines are shared and noisy, and no test
-asserts on time) and, under CI, derandomised so that a run is reproducible.
+current folder upwards). Hypothesis runs without deadlines (these machines are shared
+and noisy, and no test asserts on time) and, under CI, derandomised so that a run is
+reproducible.
 """
 
 import os

@@ -165,9 +165,7 @@ def record(con: duckdb.DuckDBPyConnection, results: list[FileResult], *, run_id:
 
 def recorded(con: duckdb.DuckDBPyConnection) -> list[FileResult]:
     """The results :func:`record` kept, in their order."""
-    rows = con.sql(
-        "SELECT * EXCLUDE (run_id, position) FROM ingest_results ORDER BY position"
-    ).pl()
+    rows = con.sql("SELECT * EXCLUDE (run_id, position) FROM ingest_results ORDER BY position").pl()
     return [
         FileResult(**{**r, "skip_reasons": json.loads(r["skip_reasons"] or "{}")})
         for r in rows.iter_rows(named=True)

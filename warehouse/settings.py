@@ -40,6 +40,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 FILE_NAME = "m4c.toml"
 CONFIG_VARIABLE = "M4C_CONFIG"  # a settings file to use instead of searching for one
 HOME_TYPES = ("nursing", "residential")
@@ -50,6 +52,14 @@ PATHS = {  # key of [paths] -> default, relative to the settings file's folder
     "dagster_home": ".dagster",
 }
 KEY_VARIABLE = "M4C_PSEUDO_KEY"
+REGISTER_SCHEMA = {  # the rows of Settings.register(): the warehouse's ref_home
+    "site_id": pl.String,
+    "site_name": pl.String,
+    "home_id": pl.String,
+    "home_name": pl.String,
+    "home_type": pl.String,
+    "beds": pl.Int64,
+}
 
 
 class SettingsError(Exception):
@@ -131,19 +141,22 @@ class Settings:
                 return next((h.name for h in site.homes if h.cqc_id == cqc_id), cqc_id)
         return cqc_id
 
-    def homes(self) -> list[dict[str, Any]]:
-        """Every home as a row: site, site name, CQC id, name, type, beds."""
+    def register(self) -> list[dict[str, Any]]:
+        """Every home as a row (site, site name, CQC id, name, type, beds).
+
+        A site that lists no home is a row of its own, with no home.
+        """
         return [
             {
                 "site_id": s.site_id,
                 "site_name": s.name,
-                "home_id": h.cqc_id,
-                "home_name": h.name,
-                "home_type": h.type,
-                "beds": h.beds,
+                "home_id": h.cqc_id if h else None,
+                "home_name": h.name if h else None,
+                "home_type": h.type if h else None,
+                "beds": h.beds if h else None,
             }
             for s in self.sites
-            for h in s.homes
+            for h in (s.homes or (None,))
         ]
 
     def pseudo_key(self) -> bytes:
@@ -216,7 +229,9 @@ def _settings(data: Mapping[str, Any], file: Path | None, root: Path) -> Setting
     _known(paths, set(PATHS), f"{where} [paths]")
     privacy = _table(data, "privacy", where)
     _known(privacy, {"key_variable"}, f"{where} [privacy]")
-    resolved = {k: (root / _text(paths, k, default, where)).resolve() for k, default in PATHS.items()}
+    resolved = {
+        k: (root / _text(paths, k, default, where)).resolve() for k, default in PATHS.items()
+    }
     sites = tuple(
         _site(site_id, value, where) for site_id, value in _table(data, "sites", where).items()
     )
@@ -245,7 +260,7 @@ def _site(site_id: str, value: Any, where: str) -> Site:
         _known(home, {"cqc_id", "name", "type", "beds"}, at)
         for key in ("cqc_id", "name"):
             if not isinstance(home.get(key), str) or not home[key].strip():
-                raise SettingsError(f"{at} needs a {key} (text), e.g. {key} = \"...\".")
+                raise SettingsError(f'{at} needs a {key} (text), e.g. {key} = "...".')
         kind = home.get("type")
         if kind is not None and kind not in HOME_TYPES:
             raise SettingsError(f"{at}: type must be one of {', '.join(HOME_TYPES)}, not {kind!r}.")
@@ -269,7 +284,7 @@ def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
 def _text(data: Mapping[str, Any], key: str, default: str, where: str) -> str:
     value = data.get(key, default)
     if not isinstance(value, str) or not value.strip():
-        raise SettingsError(f"{where}: {key} must be text, e.g. {key} = \"{default}\".")
+        raise SettingsError(f'{where}: {key} must be text, e.g. {key} = "{default}".')
     return value
 
 

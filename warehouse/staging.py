@@ -23,19 +23,12 @@ import duckdb
 import polars as pl
 
 from warehouse.connection import registered, transaction
+from warehouse.settings import REGISTER_SCHEMA
 from warehouse.tables import STAGED, columns_frame, feeds_frame
 
 SQL = resources.files("warehouse").joinpath("sql")
 REFERENCE = resources.files("warehouse").joinpath("reference")
 REFERENCE_TABLES = ("emis_codeid_snomed", "ctv3_snomed", "dscr_observation_types")
-HOME_SCHEMA = {
-    "site_id": pl.String,
-    "site_name": pl.String,
-    "home_id": pl.String,
-    "home_name": pl.String,
-    "home_type": pl.String,
-    "beds": pl.Int64,
-}
 __all__ = ["STAGED", "ReferenceDataError", "build", "build_all", "load_reference"]
 
 
@@ -56,7 +49,7 @@ def load_reference(
 ) -> dict[str, int]:
     """Replace the ``ref_*`` tables: code lists, homes, and the staged model's declarations.
 
-    ``homes`` are the settings' homes (:meth:`warehouse.settings.Settings.homes`): the
+    ``homes`` are the settings' homes (:meth:`warehouse.settings.Settings.register`): the
     names pages and charts show. Returns the rows loaded per table.
 
     Raises
@@ -66,7 +59,7 @@ def load_reference(
         lacks a column of its table.
     """
     frames = {f"ref_{name}": _code_list(con, folder, name) for name in REFERENCE_TABLES}
-    frames["ref_home"] = pl.DataFrame(list(homes), schema=HOME_SCHEMA)
+    frames["ref_home"] = pl.DataFrame(list(homes), schema=REGISTER_SCHEMA)
     frames["ref_extract_feeds"] = feeds_frame()
     frames["ref_staged_columns"] = columns_frame()
     with transaction(con):

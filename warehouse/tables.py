@@ -28,9 +28,7 @@ RAW = "raw_extracts"  # the landed extracts, upstream of every table built from 
 
 def _columns(text: str) -> tuple[tuple[str, str], ...]:
     """``"name:TYPE name:TYPE"`` as pairs; a bare name is VARCHAR."""
-    return tuple(
-        (c.partition(":")[0], c.partition(":")[2] or "VARCHAR") for c in text.split()
-    )
+    return tuple((c.partition(":")[0], c.partition(":")[2] or "VARCHAR") for c in text.split())
 
 
 _KEYS = _columns("file_id:BIGINT source_row:BIGINT")
@@ -122,7 +120,13 @@ STAGED_TABLES: tuple[StagedTable, ...] = (
         + _columns("home_id"),
         period="event_date",
         source_column="source_system",
-        extracts=("CareRecord_Observation", "Coding_ClinicalCode", "SRCode", "observations", "report"),
+        extracts=(
+            "CareRecord_Observation",
+            "Coding_ClinicalCode",
+            "SRCode",
+            "observations",
+            "report",
+        ),
     ),
     StagedTable(
         "stg_incident",
@@ -222,6 +226,4 @@ def feeds_frame() -> pl.DataFrame:
 def columns_frame() -> pl.DataFrame:
     """Every declared column (``table_name``, ``column_name``, ``data_type``), for SQL."""
     rows = [(t.name, c, kind) for t in STAGED_TABLES for c, kind in t.columns]
-    return pl.DataFrame(
-        rows, schema=["table_name", "column_name", "data_type"], orient="row"
-    )
+    return pl.DataFrame(rows, schema=["table_name", "column_name", "data_type"], orient="row")

@@ -18,7 +18,12 @@ def test_definitions_load_with_groups_kinds_and_descriptions():
     graph = defs.get_repository_def().asset_graph
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     assert keys == {
-        "raw_extracts", *STAGED, "dq_results", "dq_pages", "measure_values", "falls_chart"
+        "raw_extracts",
+        *STAGED,
+        "dq_results",
+        "dq_pages",
+        "measure_values",
+        "falls_chart",
     }
     for key in graph.get_all_asset_keys():
         node = graph.get(key)

@@ -221,3 +221,46 @@ def test_validate_user_errors(tmp_path, capsys, monkeypatch, extra, message):
     assert main(["ingest", "--inbox", str(tmp_path / "inbox"), *warehouse]) == 3
     assert main(["validate", *warehouse, "--out", str(tmp_path), *extra]) == 2
     assert capsys.readouterr().err.strip().endswith(message)
+
+
+def test_ingest_counts_refused_files_and_exits_3(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("M4C_PSEUDO_KEY", "test-key")
+    write_inbox(tmp_path)
+    code = main(["ingest", "--inbox", str(tmp_path / "inbox"),
+                 "--warehouse", str(tmp_path / "w.duckdb")])  # fmt: skip
+    assert code == 3
+    out, err = capsys.readouterr()
+    assert "2 files (1 refused), 2 rows: 1 loaded, 1 quarantined, 0 skipped." in out
+    assert "m4c: 1 file was refused (exit status 3)" in err
+
+
+def test_an_inbox_that_is_a_sites_folder_is_a_one_line_error(tmp_path, capsys):
+    write_inbox(tmp_path)
+    code = main(["ingest", "--inbox", str(tmp_path / "inbox" / "site_a"),
+                 "--warehouse", str(tmp_path / "w.duckdb")])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("m4c: error: ")
+    assert "looks like one site's folder, not the inbox: it holds hospital" in err
+
+
+def test_paths_are_where_the_settings_file_is_whatever_folder_m4c_runs_in(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("M4C_PSEUDO_KEY", "test-key")
+    write_inbox(tmp_path)
+    (tmp_path / "m4c.toml").write_text('[sites.site_a]\nname = "Hillside"\n')
+    deeper = tmp_path / "notes" / "2024"
+    deeper.mkdir(parents=True)
+    monkeypatch.chdir(deeper)
+    assert main(["ingest"]) == 2  # the settings' inbox, tmp_path/data/inbox, is not there
+    assert (
+        f"cannot find the inbox folder '{tmp_path / 'data' / 'inbox'}'" in capsys.readouterr().err
+    )
+    capsys.readouterr()
+    assert main(["ingest", "--inbox", str(tmp_path / "inbox")]) == 3
+    assert main(["validate", "--as-of", "2024-03-10"]) == 0
+    assert (tmp_path / "out" / "data_quality" / "site_a.html").is_file()
+    assert (tmp_path / "data" / "warehouse.duckdb").is_file()
+    assert not any(deeper.iterdir())
+    assert "Hillside: 2 problems stop charts" in capsys.readouterr().out

@@ -31,10 +31,7 @@ def test_demo_runs_end_to_end_on_data_starting_in_august(project, capsys):
     assert meta["files_refused"] == 0
     assert meta["rows_in"] == meta["rows_loaded"] + meta["rows_quarantined"] + meta["rows_skipped"]
     points = pl.read_csv(result.points, try_parse_dates=True)
-    assert sorted(points["site_id" if "site_id" in points.columns else "site"].unique()) == [
-        "site_a",
-        "site_b",
-    ]
+    assert sorted(points["site"].unique()) == ["site_a", "site_b"]  # no m4c.toml: ids
     assert points.height == 2 * 14
     assert points["baseline"].sum() == 2 * 7
     assert points.filter(pl.col("baseline"))["month"].max() == dt.date(2024, 2, 1)

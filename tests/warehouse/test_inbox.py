@@ -92,8 +92,11 @@ def test_hidden_files_are_listed_as_ignored(inbox, open_warehouse, tmp_path):
 
 def test_an_inbox_that_is_one_sites_folder_is_recognised(inbox, open_warehouse, tmp_path):
     con = open_warehouse(tmp_path / "w.duckdb")
-    with pytest.raises(InboxError, match="looks like one site's folder, not the inbox: it holds "
-                       "carehome, which are source folders. Point --inbox at the folder above"):
+    with pytest.raises(
+        InboxError,
+        match=r"looks like one site's folder, not the inbox: it holds "
+        r"carehome, which are source folders\. Point --inbox at the folder above",
+    ):
         ingest(inbox / "site_a", con, key=b"k")
     with pytest.raises(InboxError, match="cannot find the inbox folder"):
         ingest(tmp_path / "nowhere", con, key=b"k")

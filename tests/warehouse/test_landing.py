@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from warehouse.landing import ingest
 from connectors.schemas import EMIS_OBSERVATION, EMIS_PATIENT, OBSERVATIONS, RESIDENTS
+from warehouse.landing import ingest
 
 NHS = ["9990000018", "9990000026", "9990000034"]
 
@@ -71,7 +71,9 @@ def test_every_row_lands_in_exactly_one_place(inbox, tmp_path, open_warehouse):
     assert logged[0] == logged[1] == 3 + 3 + 1 + 2
 
 
-def test_loading_again_changes_nothing_and_a_corrected_file_replaces_its_rows(inbox, tmp_path, open_warehouse):
+def test_loading_again_changes_nothing_and_a_corrected_file_replaces_its_rows(
+    inbox, tmp_path, open_warehouse
+):
     con = open_warehouse(tmp_path / "w.duckdb")
     ingest(inbox, con, key=b"k")
     counts = con.sql("SELECT count(*) FROM raw_carehome_observation").fetchall()[0]
@@ -124,7 +126,9 @@ def test_staged_model_builds_with_homes_and_bed_days(inbox, tmp_path, open_wareh
     assert months == [(dt.date(2024, 3, 1), 31)]
 
 
-def test_files_parsed_together_keep_their_own_rows_lines_and_duplicates(inbox, tmp_path, open_warehouse):
+def test_files_parsed_together_keep_their_own_rows_lines_and_duplicates(
+    inbox, tmp_path, open_warehouse
+):
     home_b = inbox / "site_a/carehome/1-100000002"
     csv(home_b / "residents.csv", RESIDENTS, [
         {"home_id": "1-100000002", "resident_local_id": "R1", "nhs_number": NHS[0],

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from warehouse.landing import ingest
-from warehouse.staging import build_all
 from connectors.schemas import EMIS_OBSERVATION, EMIS_PATIENT, OBSERVATIONS, QI_LOG, RESIDENTS
 from tests.warehouse.test_landing import NHS, csv
+from warehouse.landing import ingest
+from warehouse.staging import build_all
 
 HOME = "1-100000001"
 STAY = {"home_id": HOME, "resident_local_id": "R1", "nhs_number": NHS[2],

@@ -13,10 +13,6 @@ import shutil
 import polars as pl
 import pytest
 
-from warehouse.landing import ingest
-from warehouse.staging import REFERENCE, ReferenceDataError, build_all, load_reference
-
-REFERENCE_TABLES = {"ref_emis_codeid_snomed", "ref_ctv3_snomed", "ref_dscr_observation_types"}
 from connectors.schemas import (
     EMIS_CLINICAL_CODE_53,
     EMIS_OBSERVATION,
@@ -26,6 +22,10 @@ from connectors.schemas import (
 )
 from synth import GP_CODES
 from tests.warehouse.test_landing import NHS, csv
+from warehouse.landing import ingest
+from warehouse.staging import REFERENCE, ReferenceDataError, build_all, load_reference
+
+REFERENCE_TABLES = {"ref_emis_codeid_snomed", "ref_ctv3_snomed", "ref_dscr_observation_types"}
 
 EVENT_COLUMNS = "source_system, local_code, code_system, concept_id, value_num, unit"
 
@@ -164,7 +164,9 @@ def test_a_missing_code_list_stops_the_build_and_says_how_to_fix_it(tmp_path, op
     assert message.endswith("create it with only its header row: ctv3_code,concept_id,term")
 
 
-def test_a_code_list_with_a_wrong_header_is_refused_and_a_header_alone_loads_nothing(tmp_path, open_warehouse):
+def test_a_code_list_with_a_wrong_header_is_refused_and_a_header_alone_loads_nothing(
+    tmp_path, open_warehouse
+):
     folder = tmp_path / "reference"
     shutil.copytree(REFERENCE, folder)
     (folder / "ctv3_snomed.csv").write_text("ctv3_code,concept_id,term\n")

@@ -59,7 +59,7 @@ def test_m4c_config_names_the_file(tmp_path, monkeypatch):
     monkeypatch.setenv("M4C_CONFIG", str(other))
     assert load_settings().key_variable == "SITE_KEY"
     monkeypatch.setenv("M4C_CONFIG", str(tmp_path / "missing.toml"))
-    with pytest.raises(SettingsError, match="M4C_CONFIG names .*missing.toml"):
+    with pytest.raises(SettingsError, match=r"M4C_CONFIG names .*missing\.toml"):
         load_settings()
 
 
@@ -91,5 +91,8 @@ def test_names_fall_back_to_ids(tmp_path):
     s = load_settings(tmp_path)
     assert (s.site_name("site_a"), s.site_name("site_z")) == ("North", "site_z")
     assert (s.home_name("site_a", "1-1"), s.home_name("site_a", "1-2")) == ("Elm", "1-2")
-    assert s.homes() == [{"site_id": "site_a", "site_name": "North", "home_id": "1-1",
-                          "home_name": "Elm", "home_type": None, "beds": None}]  # fmt: skip
+    assert s.register() == [{"site_id": "site_a", "site_name": "North", "home_id": "1-1",
+                             "home_name": "Elm", "home_type": None, "beds": None}]  # fmt: skip
+    (tmp_path / FILE_NAME).write_text('[sites.site_b]\nname = "South"\n')
+    assert load_settings(tmp_path).register() == [{"site_id": "site_b", "site_name": "South",
+        "home_id": None, "home_name": None, "home_type": None, "beds": None}]  # fmt: skip

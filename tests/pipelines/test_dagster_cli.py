@@ -1,7 +1,8 @@
-"""Every way of launching the graph is safe against DuckDB's single writer.
+"""Dagster's own command line on the project: the README's commands, and one writer.
 
-Both tests launch Dagster's own command line in a project folder of their own, with the
-project's ``dagster.yaml`` in its Dagster home, as a user of the UI or the CLI would.
+Every way of launching the graph is safe against DuckDB's single writer. The tests
+launch Dagster's command line in a project folder of their own, with the project's
+``dagster.yaml`` in its Dagster home, as a user of the UI or the CLI would.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
-from pipelines.runner import prepare_home
+from pipelines.runner import DAGSTER_YAML, prepare_home
 from tests.warehouse.test_landing import inbox  # noqa: F401  (the fixture)
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,12 +40,20 @@ def dagster(args, project):
     folder, env = project
     dagster_cli = Path(sys.executable).with_name("dagster")
     return subprocess.run(
-        [str(dagster_cli), *args], cwd=folder, env=env, capture_output=True, text=True, timeout=600
+        [str(dagster_cli), *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 
 def test_materialise_all_with_the_default_executor(project):
-    done = dagster(["asset", "materialize", "--select", "*", "-m", "pipelines.definitions"], project)
+    done = dagster(
+        ["asset", "materialize", "--select", "*", "-m", "pipelines.definitions"], project
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Could not set lock" not in done.stderr
     folder, _ = project
@@ -62,3 +72,22 @@ def test_the_pool_serialises_writers_under_the_multiprocess_executor(project):
     with duckdb.connect(str(folder / "data" / "warehouse.duckdb"), read_only=True) as con:
         tables = {t for (t,) in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert {"stg_person", "stg_absence", "stg_incident", "stg_qi_activity"} <= tables
+
+
+def test_the_projects_dagster_home_has_telemetry_off_and_one_writer():
+    shipped = DAGSTER_YAML.read_text()
+    assert (REPO / ".dagster" / "dagster.yaml").read_text() == shipped
+    config = yaml.safe_load(shipped)
+    assert config["telemetry"] == {"enabled": False}
+    assert config["concurrency"] == {
+        "runs": {"max_concurrent_runs": 1},
+        "pools": {"default_limit": 1},
+    }
+
+
+def test_the_sensor_starts_from_the_command_line_with_the_projects_home(project):
+    started = dagster(["sensor", "start", "inbox_arrivals", "-m", "pipelines.definitions"], project)
+    assert started.returncode == 0, started.stderr[-3000:]
+    assert "Started sensor inbox_arrivals" in started.stdout
+    listed = dagster(["sensor", "list", "-m", "pipelines.definitions"], project)
+    assert "inbox_arrivals" in listed.stdout
