@@ -31,8 +31,8 @@ def raw_extracts(
         landing.record(con, results, run_id=context.run.run_id)
     summary = landing.summarise(results)
     for r in results:
-        if r.status == "refused":
-            context.log.warning(r.message)
+        if r.status == "refused" or r.warning:
+            context.log.warning(r.warning or r.message)
     refused = [r for r in results if r.status == "refused"]
     table = "\n".join(f"| {r.file} | {r.message} |" for r in refused[:50])
     return dg.MaterializeResult(

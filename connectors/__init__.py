@@ -1,37 +1,31 @@
 """Connectors: read the raw extracts of each source system into typed polars frames.
 
-One module per source system; each maps its tables in ``TABLES`` to a function from a
-:class:`~connectors.reading.RawFile` to a :class:`~connectors.base.Parsed`. Adding a
-source means a new module here, its layouts in :mod:`connectors.schemas` and a code list
-in ``data/reference/``.
+One module per source system; each maps its tables in ``LAYOUTS`` to a
+:class:`~connectors.base.Layout`, which :func:`~connectors.base.apply` uses to turn a
+:class:`~connectors.reading.RawFile` into a :class:`~connectors.base.Parsed`. Adding a
+source means a new module here (listed in :mod:`connectors.layouts`), its file layouts
+in :mod:`connectors.schemas` and a code list in ``data/reference/``.
 
 Examples
 --------
->>> sorted(CONNECTORS)[:2]
-[('carehome', 'absences'), ('carehome', 'incidents')]
+>>> LAYOUTS["hospital", "inpatient_spells"].table
+'raw_hospital_spell'
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-from connectors import carehome, emis, hospital, qi_log, systmone
-from connectors.base import ROW_BASE, Context, Parsed
+from connectors.base import ROW_BASE, Context, Parsed, apply
+from connectors.layouts import LAYOUTS
 from connectors.reading import RawFile, read_extract
 
-Connector = Callable[[RawFile, Context], Parsed]
-CONNECTORS: dict[tuple[str, str], Connector] = {
-    **emis.TABLES,
-    **systmone.TABLES,
-    **carehome.TABLES,
-    **hospital.TABLES,
-    **qi_log.TABLES,
-}
+__all__ = ["LAYOUTS", "parse_batch", "parse_file"]
 
 
 def parse_file(path: Path, ctx: Context) -> Parsed:
@@ -62,4 +56,4 @@ def parse_batch(items: Sequence[tuple[RawFile, Context]]) -> Parsed:
         __home=homes.gather(index),
     )
     batch = dataclasses.replace(first, rows=rows)
-    return CONNECTORS[(first.spec.source, first.spec.table)](batch, ctx)
+    return apply(batch, LAYOUTS[first.spec.source, first.spec.table], ctx)

@@ -1,9 +1,11 @@
-"""What every connector shares: the parsed result, row fates, and pseudonymisation.
+"""What every connector shares: layouts, the parsed result, row fates, pseudonymisation.
 
-A connector turns a :class:`~connectors.reading.RawFile` into a :class:`Parsed`: the
-rows to load (typed, minimised, NHS numbers already replaced by a keyed pseudonym),
-the rows to quarantine (with the column, rule and a message saying how to fix it) and
-the rows to skip (with the reason). Every data row lands in exactly one of the three.
+A connector is a :class:`Layout`: it says how a :class:`~connectors.reading.RawFile`
+becomes a :class:`Parsed` (by :func:`apply`): the rows to load (typed, minimised, NHS
+numbers already replaced by a keyed pseudonym), the rows to quarantine (with the column,
+rule and a message saying how to fix it) and the rows to skip (with the reason). Every
+data row lands in exactly one of the three. The columns a layout reads are derived from
+its expressions (:attr:`Layout.reads`), so a file lacking one is refused whole.
 
 Examples
 --------
@@ -15,17 +17,21 @@ True
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
-from connectors.reading import RawFile
 from connectors.values import MISSING, dates
+
+if TYPE_CHECKING:  # reading needs the layouts (to refuse a file lacking a column they read)
+    from connectors.reading import RawFile
 
 SUMMARY_ROW = r"(?i)^\s*(total|grand total|count|end of report)\b"
 SKIPPED_SCHEMA = {"__row": pl.Int64, "reason": pl.String}
@@ -135,7 +141,7 @@ def pseudonymise(nhs_numbers: pl.Series, key: bytes) -> pl.Series:
 
     The key is what makes this pseudonymisation rather than a hash: there are only
     about 10^9 valid NHS numbers, so unkeyed hashes could be reversed by listing them
-    all (../shared/docs/domain-spec.md §4). Each distinct number is hashed once.
+    all (docs/domain.md §4.2). Each distinct number is hashed once.
     """
     uniq = nhs_numbers.drop_nulls().unique()
     digests = [hmac.new(key, v.encode(), hashlib.sha256).hexdigest() for v in uniq.to_list()]
@@ -143,12 +149,12 @@ def pseudonymise(nhs_numbers: pl.Series, key: bytes) -> pl.Series:
     return nhs_numbers.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
-Check = Callable[[str], pl.Expr]
+Parser = pl.Expr | Callable[["RawFile"], pl.Expr]
 
 
 @dataclass(frozen=True)
 class Layout:
-    """How one table's text columns become typed rows.
+    """How one table's text columns become typed rows: a connector.
 
     Attributes
     ----------
@@ -157,35 +163,93 @@ class Layout:
     parse : dict
         Column -> (rule, parser): the rule a bad value breaks (``nhs_number``, ``date``,
         ``number``) and a parser from :mod:`connectors.values` returning a struct with
-        ``value`` and ``problem``.
+        ``value`` and ``problem``. A parser may instead be a function of the file giving
+        that expression (:func:`date`: it looks at the values first); it reads only its
+        own column.
+    select : dict
+        Output column -> expression over the parsed columns (``<col>`` is the
+        parsed struct's ``value``; ``<col>__comparator`` and ``<col>__unit`` for
+        numbers). ``source_row`` and ``site_id`` come first, always.
     required : tuple of str
         Columns whose value must be present (after parsing).
     skip : dict
         Reason -> boolean expression over the text columns, tested in order.
-    select : dict
-        Output column -> expression over the parsed columns (``<col>`` is the
-        parsed struct's ``value``; ``<col>__comparator`` and ``<col>__unit`` for
-        numbers).
     allowed : dict
         Column -> the values it may take (after lower-casing).
     dedupe : bool
         Skip exact duplicate rows.
+    pseudonymise : bool
+        ``select`` has an ``nhs`` column, replaced by ``pseudo_id``
+        (:func:`with_pseudonyms`): the NHS number goes no further.
+    test_key : str or None
+        Raw column of the person key, recorded for the test patients skipped.
     """
 
     table: str
-    parse: Mapping[str, tuple[str, pl.Expr]]
+    parse: Mapping[str, tuple[str, Parser]]
     select: Mapping[str, pl.Expr]
     required: tuple[str, ...] = ()
     skip: Mapping[str, pl.Expr] = field(default_factory=dict)
     allowed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     dedupe: bool = True
+    pseudonymise: bool = False
+    test_key: str | None = None
+
+    @property
+    def reads(self) -> dict[str, tuple[str, ...]]:
+        """Every text column the layout reads, with what for (in order of first use).
+
+        Derived from the expressions themselves (polars' ``meta.root_names``), never
+        from a list kept beside them. Internal columns (``__home``) are not columns of
+        a file; a parsed part (``Value__unit``) counts as its column (``Value``).
+
+        Examples
+        --------
+        >>> from connectors.values import numbers
+        >>> Layout(
+        ...     "t",
+        ...     parse={"v": ("number", numbers("v"))},
+        ...     select={"value_num": pl.col("v"), "unit": pl.coalesce("u", "v__unit")},
+        ...     skip={"deleted at source": pl.col("gone") == "1"},
+        ... ).reads
+        {'v': ('value_num', 'unit'), 'u': ('unit',), 'gone': ("skip rule 'deleted at source'",)}
+        """
+        uses: dict[str, list[str]] = {}
+
+        def read(expr: pl.Expr | str, label: str, *, only_use: bool = False) -> None:
+            for name in [expr] if isinstance(expr, str) else expr.meta.root_names():
+                column = name.split("__")[0] if name.split("__")[0] in self.parse else name
+                if column.startswith("__") or (only_use and uses.get(column)):
+                    continue
+                if label not in uses.setdefault(column, []):
+                    uses[column].append(label)
+
+        for out, expr in self.select.items():
+            read(expr, "pseudo_id" if out == "nhs" and self.pseudonymise else out)
+        for why, cond in self.skip.items():
+            read(cond, f"skip rule {why!r}")
+        if self.test_key:
+            read(self.test_key, "test patients' keys")
+        for column, (rule, parser) in self.parse.items():  # read only to be checked
+            read(column, f"its {rule} check", only_use=True)
+            others = parser.meta.root_names() if isinstance(parser, pl.Expr) else []
+            for name in dict.fromkeys(n for n in others if n != column):
+                read(name, f"parsing {column}")
+        for column in self.required:
+            read(column, "a required value", only_use=True)
+        for column in self.allowed:
+            read(column, "its allowed values", only_use=True)
+        return {c: tuple(labels) for c, labels in uses.items()}
 
 
-def apply(raw: RawFile, layout: Layout) -> Parsed:
+def apply(raw: RawFile, layout: Layout, ctx: Context) -> Parsed:
     """Sort every row of ``raw`` into loaded, quarantined or skipped, by ``layout``.
 
     A handful of whole-file polars operations, whatever the number of checks: each check
-    gives a problem or null, and a row's first problem (if any) quarantines it.
+    gives a problem or null, and a row's first problem (if any) quarantines it. The
+    first check is the field count: a row with more or fewer fields than the header
+    (``__fields``, from :func:`connectors.reading.read_extract`) is never re-aligned,
+    and none of its values decides anything, not even a skip.
     """
     text_cols = [c for c in raw.rows.columns if c != "__row"]
     reason = pl.lit(None, pl.String)
@@ -194,35 +258,44 @@ def apply(raw: RawFile, layout: Layout) -> Parsed:
     if layout.dedupe:
         row = pl.struct(text_cols)
         reason = pl.coalesce(reason, pl.when(~row.is_first_distinct()).then(pl.lit("duplicate")))
-    df = raw.rows.with_columns(__skip=reason)
+    df = raw.rows.with_columns(__skip=pl.when(pl.col("__fields").is_null()).then(reason))
     skipped = df.filter(pl.col("__skip").is_not_null()).select(source_row="__row", reason="__skip")
-    parsed = df.filter(pl.col("__skip").is_null()).with_columns(
-        *(pl.col(c).alias(f"__raw_{c}") for c in layout.parse),
-        **{c: expr for c, (_, expr) in layout.parse.items()},
-    )
+    live = df.filter(pl.col("__skip").is_null())
+    widths = None  # the first check, on its own: it needs none of the values
+    if raw.rows.get_column("__fields").null_count() < raw.rows.height:
+        uneven = pl.col("__fields").is_not_null()
+        widths = live.filter(uneven).select(source_row="__row", problem=_field_count())
+        live = live.filter(~uneven)
+    parsers = {c: (p if isinstance(p, pl.Expr) else p(raw)) for c, (_, p) in layout.parse.items()}
+    parsed = live.with_columns(*(pl.col(c).alias(f"__raw_{c}") for c in layout.parse), **parsers)
     checks = _checks(layout)
-    if checks:
-        parsed = parsed.with_columns(__problem=pl.coalesce(checks))
-    else:
-        parsed = parsed.with_columns(__problem=pl.lit(None, pl.Struct(QUARANTINE_STRUCT)))
-    problems = (
-        parsed.filter(pl.col("__problem").is_not_null())
-        .select(source_row="__row", problem="__problem")
-        .unnest("problem")
+    parsed = parsed.with_columns(
+        __problem=pl.coalesce(checks) if checks else pl.lit(None, pl.Struct(QUARANTINE_STRUCT))
     )
+    problems = parsed.filter(pl.col("__problem").is_not_null()).select(
+        source_row="__row", problem="__problem"
+    )
+    if widths is not None:
+        problems = pl.concat([widths, problems]).sort("source_row")
+    problems = problems.unnest("problem")
     ok = parsed.filter(pl.col("__problem").is_null())
     unpacked = []
     for c in layout.parse:
         fields = [f.name for f in ok.schema[c].fields]
         unpacked += [pl.col(c).struct.field(f).alias(f"{c}__{f}") for f in fields if f != "value"]
         unpacked.append(pl.col(c).struct.field("value").alias(c))
-    rows = ok.with_columns(unpacked).select(pl.col("__row").alias("source_row"), **layout.select)
+    rows = ok.with_columns(unpacked).select(
+        pl.col("__row").alias("source_row"), site_id=pl.lit(ctx.site_id), **layout.select
+    )
     withdrawn = pl.DataFrame(schema=WITHDRAWN_SCHEMA)
     if "source_record_id" in layout.select and DELETED in layout.skip:
         withdrawn = df.filter(pl.col("__skip") == DELETED).select(
             source_row="__row", source_record_id=layout.select["source_record_id"]
         )
-    return Parsed(raw, layout.table, rows, problems, skipped, withdrawn=withdrawn)
+    result = Parsed(raw, layout.table, rows, problems, skipped, withdrawn=withdrawn)
+    if layout.pseudonymise:
+        return with_pseudonyms(result, ctx, key_column=layout.test_key)
+    return result
 
 
 QUARANTINE_STRUCT = {
@@ -240,6 +313,37 @@ def _problem(column: str, raw: pl.Expr, rule: str, message: pl.Expr) -> pl.Expr:
         rule=pl.lit(rule),
         message=message,
     )
+
+
+FIELD_COUNT_COLUMN = "(field count)"  # the quarantine's column for a row of the wrong width
+
+
+def _field_count() -> pl.Expr:
+    """The first check's problem: a row has more or fewer fields than the header.
+
+    For the rows with a ``__fields`` only (the header's is ``__width``).
+    """
+    fields, width = pl.col("__fields"), pl.col("__width")
+    said = pl.format(
+        "line {} has {} {} but the header has {}",
+        pl.col("__row") % ROW_BASE,
+        fields,
+        pl.when(fields == 1).then(pl.lit("field")).otherwise(pl.lit("fields")),
+        width,
+    )
+    more = (  # not "quote it" for a decimal comma: "72,5" in quotes reads as 725
+        " (a separator inside a value that is not in quotes, such as a decimal comma?). "
+        "Write decimals with a point, put other values holding a separator in quotes, "
+        "or correct the row, and export the file again."
+    )
+    fewer = (
+        " (a value left out, or a line break inside a value that is not in quotes?). "
+        "Correct the row, and export the file again."
+    )
+    message = pl.concat_str(
+        said, pl.when(fields > width).then(pl.lit(more)).otherwise(pl.lit(fewer))
+    )
+    return _problem(FIELD_COUNT_COLUMN, fields, "field_count", message)
 
 
 def _checks(layout: Layout) -> list[pl.Expr]:
@@ -321,9 +425,22 @@ def line() -> pl.Expr:
     return pl.col("source_row") % ROW_BASE
 
 
-def date(raw: RawFile, column: str) -> tuple[str, pl.Expr]:
-    """A ``Layout.parse`` entry for a date column, in the layouts this file uses."""
-    return "date", dates(column, raw.spec.date_formats, raw.rows.get_column(column))
+def date(column: str) -> tuple[str, Parser]:
+    """A ``Layout.parse`` entry for a date column, in the layouts its file uses.
+
+    The file's source gives the day-first formats; its values, the few of them worth
+    trying (:func:`connectors.values.dates`).
+
+    Examples
+    --------
+    >>> date("DateOfBirth")[0]
+    'date'
+    """
+    return "date", functools.partial(_dates_of, column)
+
+
+def _dates_of(column: str, raw: RawFile) -> pl.Expr:
+    return dates(column, raw.spec.date_formats, raw.rows.get_column(column))
 
 
 def month(column: str) -> pl.Expr:

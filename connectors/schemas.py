@@ -4,8 +4,8 @@ This module is the single source of truth for file layouts. The connectors detec
 file's source, table and version by matching its header against these specs; the
 synthetic-extract generator writes its headers from them. Column lists for the EMIS
 and SystmOne bulk extracts follow the public schemas in ``endeavourhealth/Transforms``
-(see ../shared/docs/domain-spec.md §1.2-1.3); the care-home, hospital and QI-log
-layouts are this project's own (§1.4, and docs/extracts.md).
+(see docs/extracts.md §2.2-2.4); the care-home, hospital and QI-log
+layouts are this project's own (docs/extracts.md §2.6 and §4-6).
 
 Examples
 --------

@@ -19,8 +19,10 @@ import polars as pl
 MISSING = ("", "n/a", "na", "null", "none", "-", "--", "not recorded", "unknown")
 _WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)  # NHS number modulus 11 (tech_nn_check_digit)
 _NUMBER = (
-    r"^\s*(?P<comparator><=|>=|<|>|=)?\s*£?\s*(?P<number>[-+]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+)"
-    r"\s*(?P<unit>[^\d\s].*?)?\s*$"
+    # thousands separators only in groups of three: "72,5" (a decimal comma) is no number
+    r"^\s*(?P<comparator><=|>=|<|>|=)?\s*£?\s*"
+    r"(?P<number>[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|[-+]?\.\d+)"
+    r"\s*(?P<unit>[^\d\s,.].*?)?\s*$"
 )
 _TIME_SUFFIXES = ("", " %H:%M", " %H:%M:%S", "T%H:%M:%S", " %H:%M:%S%.f")
 

@@ -78,6 +78,9 @@ def _print_ingest(results: list[FileResult], settings: Settings, *, as_json: boo
         )
     for r in refused:
         print(f"m4c: refused: {r.message}", file=sys.stderr)
+    for r in results:
+        if r.warning:
+            print(f"m4c: warning: {r.warning}", file=sys.stderr)
     total = sum(r.rows_in for r in results)
     ignored = sum(r.status == "ignored" for r in results)
     print(
@@ -139,7 +142,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_json(run, per_site, pages), indent=2, default=str))
         return 0
-    print(f"data quality as of {run.run_date} (run {run.run_id}); pages in {pages}")
+    print(f"data quality as of {run.run_date:%-d %B %Y} (run {run.run_id}); pages in {pages}")
     for site, results in per_site.items():
         print(report.summary_line(results, site))
         for line in report.problem_lines(results, limit=args.limit):

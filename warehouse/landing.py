@@ -59,6 +59,7 @@ INGEST_RESULTS = {
     "skip_reasons": pl.String,
     "status": pl.String,
     "message": pl.String,
+    "warning": pl.String,
 }
 
 
@@ -79,6 +80,7 @@ class FileResult:
     skip_reasons: dict[str, int]
     status: str
     message: str
+    warning: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         """As a JSON-ready dict."""
@@ -108,12 +110,16 @@ def file_order(path: Path) -> tuple[int, str, str]:
 
 def discover(inbox: Path) -> list[Path]:
     """Every file under ``inbox`` but hidden ones, in load order (site, then file order)."""
-    files = [p for p in inbox_layout.discover(inbox) if not _hidden(p, inbox)]
-    return sorted(files, key=lambda p: (p.relative_to(inbox).parts[0], *file_order(p)))
+    return _listed(inbox)[0]
 
 
-def _hidden(path: Path, inbox: Path) -> bool:
-    return inbox_layout.is_hidden(path.relative_to(inbox).parts)
+def _listed(inbox: Path) -> tuple[list[Path], list[Path]]:
+    """The files under ``inbox`` in load order, and the hidden ones."""
+    shown, hidden = [], []
+    for p in inbox_layout.discover(inbox):
+        (hidden if inbox_layout.is_hidden(p.relative_to(inbox).parts) else shown).append(p)
+    shown.sort(key=lambda p: (p.relative_to(inbox).parts[0], *file_order(p)))
+    return shown, hidden
 
 
 def ingest(
@@ -130,8 +136,8 @@ def ingest(
         If ``inbox`` is missing or is one site's folder.
     """
     inbox_layout.check(inbox)
-    hidden = [p for p in inbox_layout.discover(inbox) if _hidden(p, inbox)]
-    loaded = _Run(con, key=key, live=live).ingest(discover(inbox), inbox)
+    files, hidden = _listed(inbox)
+    loaded = _Run(con, key=key, live=live).ingest(files, inbox)
     return loaded + [FileResult.ignored(str(p.relative_to(inbox))) for p in hidden]
 
 
@@ -407,9 +413,21 @@ def _results(batch: list[_Pending], parsed: Parsed) -> list[FileResult]:
             skip_reasons=skipped,
             status="replaced" if p.previous is not None else "loaded",
             message=f"{p.rel}: {loaded} rows loaded",
+            warning=_unread_warning(p.rel, p.raw),
         )
         for p, (loaded, quarantined, skipped) in zip(batch, counts, strict=True)
     ]
+
+
+def _unread_warning(rel: str, raw: RawFile) -> str | None:
+    """A word about columns the file lacks that nothing reads, if it lacks any."""
+    if not raw.missing_unread:
+        return None
+    names = ", ".join(raw.missing_unread)
+    return (
+        f"{rel} has no column {names}; Measure for Change reads none of them, so the file "
+        f"loaded, but check the export: {raw.spec.name} files usually have them."
+    )
 
 
 def _link(parsed: Parsed, registry: pl.DataFrame, tests: pl.Series) -> Parsed:

@@ -232,3 +232,66 @@ def test_test_range_is_only_skipped_for_live_data(tmp_path, live):
     ctx = Context(site_id="s", key=b"k", test_range_is_test=live)
     s = parse_file(csv(tmp_path, "inpatient_spells.csv", SPELLS, rows), ctx)
     assert (s.rows.height, s.rows_skipped) == ((0, 1) if live else (1, 0))
+
+
+def test_a_row_of_the_wrong_width_is_quarantined_never_realigned(tmp_path):
+    good = "R1,01/03/2024 10:00,weight_kg,72.5,kg"
+    lines = [",".join(OBSERVATIONS), good, good.replace("72.5", "71"), "",
+             good.replace("72.5", "70"), good.replace("R1", "R2"),
+             "R1,01/03/2024 10:00,bmi,72,5,kg/m2", "R1,01/03/2024 10:00,bmi,22",
+             "R3,01/03/2024 10:00,weight_kg,70,kg"]  # fmt: skip
+    path = tmp_path / "observations.csv"
+    path.write_text("\n".join(lines) + "\n")
+    p = parse_file(path, CTX)
+    assert fates(p) == {"loaded": 5, "quarantined": {"field_count": 2}, "skipped": {}}
+    assert 72.0 not in p.rows["value_num"].to_list()
+    q = p.quarantine.sort("source_row").rows(named=True)
+    assert [(r["source_row"], r["column"], r["raw_value"]) for r in q] == [
+        (7, "(field count)", "6"),
+        (8, "(field count)", "4"),
+    ]
+    assert q[0]["message"].startswith(
+        "line 7 has 6 fields but the header has 5 (a separator inside a value that is not "
+        "in quotes, such as a decimal comma?)."
+    )
+    assert q[1]["message"].startswith("line 8 has 4 fields but the header has 5")
+    ((loaded, quarantined, skipped),) = p.counts_by_file([p.file.preamble])
+    assert p.file.rows_in == loaded + quarantined + sum(skipped.values()) == 7
+
+
+def test_the_field_count_is_the_first_check_and_decides_before_any_skip(tmp_path):
+    rows = [
+        {"RowIdentifier": "1", "IDPatient": "p", "DateEvent": "01 Mar 2024", "CTV3Code": "22A..",
+         "IDOrganisationRegisteredAt": "7"},
+        {"RowIdentifier": "2", "IDPatient": "p", "DateEvent": "31 Feb 2024", "CTV3Code": "22A..",
+         "NumericValue": "72,5", "IDOrganisationRegisteredAt": "7"},
+    ]  # fmt: skip
+    columns = (*SR_CODE_91, "RemovedData")  # v90: RemovedData comes last
+    path = csv(tmp_path, "SRCode.csv", columns, rows, encoding="cp1252")
+    p = parse_file(path, CTX)
+    # Row 2 is one field too long: re-aligned, its RemovedData would read "7" (deleted
+    # at source, withdrawing record 2) and its date would quarantine it as a date.
+    assert fates(p) == {"loaded": 1, "quarantined": {"field_count": 1}, "skipped": {}}
+    assert p.withdrawn.is_empty()
+
+
+def test_files_parsed_together_keep_their_own_line_numbers_and_widths(tmp_path):
+    from connectors import parse_batch
+    from connectors.base import file_index, line
+    from connectors.reading import read_extract
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    header = ",".join(OBSERVATIONS)
+    (a / "observations.csv").write_text(f"{header}\nR1,01/03/2024,bmi,22,kg\nR1,01/03/2024,bmi\n")
+    (b / "observations.csv").write_text(f"{header},note\nR1,01/03/2024,bmi,22,kg,x\n"
+                                        "R2,01/03/2024,bmi,22,kg\n")  # fmt: skip
+    raws = [read_extract(d / "observations.csv") for d in (a, b)]
+    p = parse_batch([(r, CTX) for r in raws])
+    assert p.quarantine.select(file_index().alias("i"), line(), "raw_value").rows() == [
+        (0, 3, "3"),
+        (1, 3, "5"),
+    ]
+    assert "header has 5" in p.quarantine["message"][0]
+    assert "header has 6" in p.quarantine["message"][1]

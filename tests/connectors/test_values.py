@@ -82,3 +82,10 @@ def test_numbers_stored_as_text(raw, expected):
 def test_flags():
     d = pl.DataFrame({"c": ["Y", "n", "TRUE", "0", "maybe", None]})
     assert d.select(flag("c"))["c"].to_list() == [True, False, True, False, None, None]
+
+
+def test_a_decimal_comma_is_not_read_as_a_thousands_separator():
+    d = pl.DataFrame({"v": ["72,5", "1,234", "1,234.5", "7,5 kg", "3."]})
+    parsed = d.select(numbers("v")).unnest("v")
+    assert parsed["value"].to_list() == [None, 1234.0, 1234.5, None, 3.0]
+    assert parsed["problem"].to_list() == ["is not a number", None, None, "is not a number", None]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 
+import dagster as dg
 import polars as pl
 import pytest
 
@@ -40,6 +41,10 @@ def test_demo_runs_end_to_end_on_data_starting_in_august(project, capsys):
     assert f"{meta['rows_loaded']:,} loaded" in printed
     assert f"Dagster run {result.run_id} is in {project / '.dagster'}" in printed
     assert (project / ".dagster" / "dagster.yaml").is_file()
+    # the run is in the project's instance, which `m4c ui` and `dagster dev` open
+    with dg.DagsterInstance.from_config(str(project / ".dagster")) as instance:
+        run = instance.get_run_by_id(result.run_id)
+        assert (run.job_name, run.status) == ("nightly_pipeline", dg.DagsterRunStatus.SUCCESS)
 
 
 def test_a_month_with_incomplete_data_is_named_on_the_chart_page(project):

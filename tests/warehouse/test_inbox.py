@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.schemas import AE, INCIDENTS, RESIDENTS
+from connectors.schemas import AE, EMIS_PATIENT, INCIDENTS, RESIDENTS
 from tests.warehouse.test_landing import NHS, csv
 from warehouse.inbox import InboxError
 from warehouse.landing import ingest
@@ -100,3 +100,19 @@ def test_an_inbox_that_is_one_sites_folder_is_recognised(inbox, open_warehouse, 
         ingest(inbox / "site_a", con, key=b"k")
     with pytest.raises(InboxError, match="cannot find the inbox folder"):
         ingest(tmp_path / "nowhere", con, key=b"k")
+
+
+def test_a_file_lacking_a_column_nothing_reads_loads_with_a_warning(
+    inbox, open_warehouse, tmp_path
+):
+    columns = [c for c in EMIS_PATIENT if c not in ("Title", "MiddleNames")]  # read by nothing
+    csv(inbox / "site_a/emis/1_Admin_Patient_20240731.csv", columns, [
+        {"PatientGuid": "g1", "NhsNumber": NHS[1], "DateOfBirth": "1940-02-11", "Sex": "F",
+         "Deleted": "false"},
+    ])  # fmt: skip
+    patients = fates(inbox, open_warehouse, tmp_path)["site_a/emis/1_Admin_Patient_20240731.csv"]
+    assert (patients.status, patients.rows_loaded) == ("loaded", 1)
+    assert patients.warning.startswith(
+        "site_a/emis/1_Admin_Patient_20240731.csv has no column Title, MiddleNames; Measure for "
+        "Change reads none of them, so the file loaded"
+    )

@@ -119,5 +119,6 @@ CREATE TABLE IF NOT EXISTS ingest_results (
     run_id VARCHAR, position BIGINT, file VARCHAR, site_id VARCHAR, source VARCHAR,
     "table" VARCHAR, schema_version VARCHAR, encoding VARCHAR, rows_in BIGINT,
     rows_loaded BIGINT, rows_quarantined BIGINT, rows_skipped BIGINT, skip_reasons VARCHAR,
-    status VARCHAR, message VARCHAR
+    status VARCHAR, message VARCHAR, warning VARCHAR
 );
+ALTER TABLE ingest_results ADD COLUMN IF NOT EXISTS warning VARCHAR;  -- warehouses before it
