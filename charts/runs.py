@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binom
+from scipy import special
 
 from charts.rules import RuleSet
 from charts.segments import Segments, run_lengths, sign, spread
@@ -38,8 +38,27 @@ def anhoej_limits(n_useful: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = np.asarray(n_useful, dtype=np.int64)
     uniq, inverse = np.unique(n, return_inverse=True)
     longest = np.round(np.log2(uniq)).astype(np.int64) + 3  # Schilling 2012
-    crossings = binom.ppf(0.05, uniq - 1, 0.5).astype(np.int64)  # Chen 2010 (7): qbinom()
+    crossings = qbinom(0.05, uniq - 1, 0.5)  # Chen 2010 (7): qbinom()
     return longest[inverse], crossings[inverse]
+
+
+def qbinom(q: float, size: np.ndarray, prob: float) -> np.ndarray:
+    """R's ``qbinom(q, size, prob)``: the least k with P(X <= k) >= q, X ~ Bin(size, prob).
+
+    The quantile as ``scipy.stats.binom.ppf`` computes it (``_ppf``: the continuous
+    inverse of the CDF, rounded up, then one step back where the CDF allows), from
+    ``scipy.special`` alone, which imports in a fraction of the time ``scipy.stats`` takes.
+
+    Examples
+    --------
+    >>> qbinom(0.05, np.array([0, 9, 19, 99]), 0.5).tolist()
+    [0, 2, 6, 41]
+    """
+    size = np.asarray(size, dtype=np.int64)
+    above = np.ceil(special.bdtrik(q, size.astype(np.float64), prob))  # scipy.stats.binom._ppf
+    below = np.maximum(above - 1, 0)
+    k = np.where(special.bdtr(below, size, prob) >= q, below, above)
+    return np.where(size == 0, 0, k).astype(np.int64)  # no trials: all mass at 0
 
 
 @dataclass(frozen=True)
