@@ -7,7 +7,6 @@ beside the schedule's and the sensor's.
 
 Examples
 --------
->>> from warehouse.settings import load_settings
 >>> sorted(selection_of("validate"))[:2]
 ['dq_pages', 'dq_results']
 """
@@ -16,28 +15,40 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 
 import dagster as dg
 
+from assets import ASSETS
+from pipelines.errors import CliError
 from pipelines.location import definitions
 from pipelines.sensors import JOB
 from warehouse.settings import Settings
 from warehouse.tables import STAGED
 
 DAGSTER_YAML = resources.files("pipelines").joinpath("dagster.yaml")
-SELECTIONS = {  # what each command materialises
+SELECTIONS = {  # what a command that does not run the whole graph materialises
     "ingest": ("raw_extracts",),
     "validate": (*STAGED, "dq_results", "dq_pages"),
-    "run": None,  # everything
 }
 
 
-def selection_of(command: str) -> Sequence[str] | None:
-    """The asset keys a command materialises (None: the whole graph)."""
+def _asset_keys(selection: Sequence[str]) -> list[dg.AssetKey]:
+    """The asset keys named, refusing a name that is no asset of the graph."""
+    known = sorted(key.to_user_string() for a in ASSETS for key in a.keys)
+    unknown = [name for name in selection if name not in known]
+    if unknown:
+        raise CliError(
+            f"there is no asset {', '.join(map(repr, unknown))}; the assets are "
+            f"{', '.join(known)}."
+        )
+    return [dg.AssetKey(name) for name in selection]
+
+
+def selection_of(command: str) -> Sequence[str]:
+    """The asset keys ``m4c ingest`` or ``m4c validate`` materialises."""
     return SELECTIONS[command]
 
 
@@ -52,9 +63,8 @@ def prepare_home(home: Path) -> Path:
 
 @contextlib.contextmanager
 def project_instance(settings: Settings) -> Iterator[dg.DagsterInstance]:
-    """The project's persistent Dagster instance (telemetry off), closed on leaving."""
+    """The project's persistent Dagster instance (its dagster.yaml: telemetry off)."""
     home = prepare_home(settings.dagster_home)
-    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     with dg.DagsterInstance.from_config(str(home)) as instance:
         yield instance
 
@@ -80,7 +90,7 @@ def materialise(
         ops["dq_results"] = {"config": {"as_of": as_of.isoformat()}}
     run_config = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}, "ops": ops}
     job = definitions(settings, live=live).resolve_job_def(JOB)
-    keys = [dg.AssetKey(k) for k in selection] if selection is not None else None
+    keys = _asset_keys(selection) if selection is not None else None
     with project_instance(settings) as instance:
         try:
             return job.execute_in_process(

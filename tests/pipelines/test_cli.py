@@ -264,3 +264,10 @@ def test_paths_are_where_the_settings_file_is_whatever_folder_m4c_runs_in(
     assert (tmp_path / "data" / "warehouse.duckdb").is_file()
     assert not any(deeper.iterdir())
     assert "Hillside: 2 problems stop charts" in capsys.readouterr().out
+
+
+def test_run_refuses_an_asset_that_is_not_in_the_graph(tmp_path, capsys):
+    assert main(["run", "--select", "raw_extracts,falls_chrt"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("m4c: error: there is no asset 'falls_chrt'; the assets are ")
+    assert "falls_chart" in err
