@@ -86,9 +86,9 @@ def _print_ingest(results: list[FileResult], settings: Settings, *, as_json: boo
     print(
         f"{len(results)} files ({len(refused)} refused"
         + (f", {ignored} hidden ignored" if ignored else "")
-        + f"), {total} rows: {sum(r.rows_loaded for r in results)} loaded, "
-        f"{sum(r.rows_quarantined for r in results)} quarantined, "
-        f"{sum(r.rows_skipped for r in results)} skipped. Warehouse: {settings.warehouse}"
+        + f"), {total:,} rows: {sum(r.rows_loaded for r in results):,} loaded, "
+        f"{sum(r.rows_quarantined for r in results):,} quarantined, "
+        f"{sum(r.rows_skipped for r in results):,} skipped. Warehouse: {settings.warehouse}"
     )
     if refused:
         print(

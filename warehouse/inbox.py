@@ -107,6 +107,23 @@ def misplaced(rel: tuple[str, ...], source: str, table: str) -> str | None:
     return f"this looks like {describe(source, table)}; put it in {where(site, source)}"
 
 
+def outside(rel: tuple[str, ...]) -> str:
+    """A sentence for a file that is not where any extract goes, else nothing.
+
+    Examples
+    --------
+    >>> outside(("notes.csv",))
+    " It is also outside every site's folder: extracts go in inbox/<site>/<source>/."
+    >>> outside(("site_a", "emis", "notes.csv"))
+    ''
+    """
+    folder = rel[1] if len(rel) > 2 else None
+    if len(rel) > 1 and folder in FOLDERS.values():
+        return ""
+    place = "outside every site's folder" if len(rel) == 1 else "in a folder that names no source"
+    return f" It is also {place}: extracts go in inbox/<site>/<source>/."
+
+
 def unplaced(rel: tuple[str, ...]) -> str | None:
     """Why a file cannot be loaded from where it is whatever it holds, or None.
 

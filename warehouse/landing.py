@@ -259,7 +259,8 @@ class _Run:
         try:
             raw = read_extract(path, data, sha256=sha256)
         except FileRefusedError as exc:
-            return FileResult.refused(rel, site, f"{rel} was not loaded: {exc}")
+            where = inbox_layout.outside(parts)
+            return FileResult.refused(rel, site, f"{rel} was not loaded: {exc}{where}")
         problem = inbox_layout.misplaced(parts, raw.spec.source, raw.spec.table)
         if problem:
             return FileResult.refused(rel, site, f"{rel} was not loaded: {problem}.")

@@ -74,6 +74,15 @@ def test_files_at_the_top_of_the_inbox_or_in_a_folder_naming_no_source_are_repor
     assert "not a CSV, TXT or XLSX file" in results["site_a/minutes.docx"].message
 
 
+def test_an_unknown_file_outside_every_site_says_both(inbox, open_warehouse, tmp_path):
+    (inbox / "README.txt").write_text("notes about the extracts\nsecond line\n")
+    message = fates(inbox, open_warehouse, tmp_path)["README.txt"].message
+    assert "its header matches no known extract" in message
+    assert message.endswith(
+        "It is also outside every site's folder: extracts go in inbox/<site>/<source>/."
+    )
+
+
 def test_a_file_with_no_site_is_not_logged_against_any_site(inbox, open_warehouse, tmp_path):
     csv(inbox / "ae_attendances.csv", AE, [ATTENDANCE])
     con = open_warehouse(tmp_path / "w.duckdb")
