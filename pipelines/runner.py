@@ -41,8 +41,7 @@ def _asset_keys(selection: Sequence[str]) -> list[dg.AssetKey]:
     unknown = [name for name in selection if name not in known]
     if unknown:
         raise CliError(
-            f"there is no asset {', '.join(map(repr, unknown))}; the assets are "
-            f"{', '.join(known)}."
+            f"there is no asset {', '.join(map(repr, unknown))}; the assets are {', '.join(known)}."
         )
     return [dg.AssetKey(name) for name in selection]
 
