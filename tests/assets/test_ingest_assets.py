@@ -31,7 +31,7 @@ def test_definitions_load_with_groups_kinds_and_descriptions():
         assert node.description
         assert node.kinds & {"duckdb", "html"}
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
-    assert checks == {(t, "data_quality") for t in STAGED}
+    assert checks == {(t, "data_quality") for t in ("raw_extracts", *STAGED)}
     assert defs.resolve_job_def("nightly_pipeline").executor_def.name == "in_process"
     assert nightly_pipeline.name == "nightly_pipeline"
 
@@ -45,7 +45,7 @@ def test_staged_assets_depend_on_what_their_table_is_built_from():
 
 def test_materialise_raw_and_staged(inbox, tmp_path, monkeypatch):  # noqa: F811
     monkeypatch.setenv("M4C_PSEUDO_KEY", "test-key")
-    settings = load_settings(tmp_path).replace(inbox=inbox)
+    settings = load_settings(tmp_path, search=False).replace(inbox=inbox)
     result = dg.materialize(
         ASSETS, selection=["raw_extracts", *STAGED], resources=resources_for(settings)
     )

@@ -27,7 +27,7 @@ def run(tmp_path_factory):
     homes = sorted(p.name for p in (inbox / "site_b" / "carehome").iterdir())
     residents = inbox / "site_b" / "carehome" / homes[0] / "residents.csv"
     residents.write_text(residents.read_text().splitlines()[0] + "\n")
-    settings = load_settings(tmp).replace(inbox=inbox)
+    settings = load_settings(tmp, search=False).replace(inbox=inbox)
     warehouse = settings.warehouse
     with pytest.MonkeyPatch.context() as mp, dg.instance_for_test() as instance:
         mp.setenv("M4C_PSEUDO_KEY", "gate-test")
@@ -52,6 +52,11 @@ def test_the_run_succeeds_and_checks_report_per_table(run):
     assert incident.severity == dg.AssetCheckSeverity.ERROR
     assert incident.metadata["sites_with_errors"].value == ["site_b"]
     assert checks["stg_ae_attendance"].passed
+    fresh = checks["raw_extracts"]  # each source's freshness: site_b's QI log is quiet
+    assert (fresh.passed, fresh.severity) == (False, dg.AssetCheckSeverity.WARN)
+    assert fresh.metadata["errors"].value == 0
+    (problem,) = fresh.metadata["first_problems"].value
+    assert problem.startswith("The newest QI activity log record is dated 6 February 2024")
 
 
 def test_an_error_blocks_that_site_and_home_only(run):
@@ -83,3 +88,28 @@ def test_each_site_gets_its_own_page(run):
     assert "What stops charts" in page_b
     assert f"23 of 23 rows in site_b/carehome/{bad_home}/incidents.csv (lines 2, 3, 4" in page_b
     assert "their resident is in no residents file" in page_b
+
+
+def test_a_stale_source_is_one_warning_on_the_raw_extracts_check(run):
+    *_, out = run
+    settings = load_settings(out.parent, search=False).replace(inbox=out.parent / "inbox")
+    with dg.instance_for_test() as instance:
+        later = dg.materialize(
+            [*ASSETS, *CHECKS],
+            selection=dg.AssetSelection.assets("dq_results")
+            | dg.AssetSelection.checks_for_assets("raw_extracts"),
+            instance=instance,
+            resources=resources_for(settings),
+            run_config={"ops": {"dq_results": {"config": {"as_of": "2025-01-01"}}}},
+        )
+    (fresh,) = [
+        e
+        for e in later.get_asset_check_evaluations()
+        if e.asset_key.to_user_string() == "raw_extracts"
+    ]
+    assert not fresh.passed
+    assert fresh.severity == dg.AssetCheckSeverity.WARN
+    assert fresh.metadata["errors"].value == 0
+    # one warning per site and source, none per month: two sites, each with its GP
+    # system, care homes, hospital and QI log (and site_a's EMIS search reports)
+    assert fresh.metadata["warnings"].value == 9
