@@ -78,8 +78,11 @@ def dq_pages(warehouse: Warehouse, reports: Reports) -> dg.MaterializeResult:
 
 
 def _quality_check(table: str) -> dg.AssetChecksDefinition:
-    """The check of one staged table, or of ``raw_extracts``: the results of no staged
-    table (each source's freshness against its extract schedule)."""
+    """The check of one staged table, or of ``raw_extracts``.
+
+    The check of ``raw_extracts`` reports the results of no staged table: each
+    source's freshness against its extract schedule.
+    """
     about = (
         "each source's freshness against expectations/extract_schedule.csv"
         if table == "raw_extracts"
