@@ -161,7 +161,10 @@ def _as_of(text: str | None) -> dt.date | None:
 
 def _run_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    materialise(settings, args.select.split(",") if args.select else None, live=args.live)
+    selection = args.select.split(",") if args.select else None
+    if selection is None or "raw_extracts" in selection:
+        check_inbox(settings.inbox)
+    materialise(settings, selection, live=args.live)
     results = _ingest_results(settings) if settings.warehouse.is_file() else []
     refused = [r for r in results if r.status == "refused"]
     for r in refused:
