@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from assets.ingest import POOL
 from assets.resources import Reports, Warehouse
@@ -97,6 +98,12 @@ def _quality_check(table: str) -> dg.AssetChecksDefinition:
     )
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as con:
+            if not _has_results(con):  # a run of the ingest alone, before any check ran
+                return dg.AssetCheckResult(
+                    passed=False,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    description="Data quality has not been checked yet: materialise dq_results.",
+                )
             rows = con.sql(
                 """SELECT count(*) AS results,
                           count(*) FILTER (WHERE severity = 'ERROR') AS errors,
@@ -120,6 +127,11 @@ def _quality_check(table: str) -> dg.AssetChecksDefinition:
         )
 
     return _check
+
+
+def _has_results(con: duckdb.DuckDBPyConnection) -> bool:
+    query = "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'dq_results'"
+    return con.sql(query).fetchall()[0][0] > 0
 
 
 QUALITY_CHECKS = [_quality_check(t) for t in ("raw_extracts", *STAGED)]

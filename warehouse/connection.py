@@ -59,6 +59,8 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
         ) from None
     try:
         con.execute("SET enable_progress_bar = false")
+        # SQL names tables, never Python variables that happen to share a name
+        con.execute("SET python_enable_replacements = false")
         if not read_only:
             con.execute(LANDING_SCHEMA.read_text(encoding="utf-8"))
         yield con

@@ -9,6 +9,8 @@ import polars as pl
 import pytest
 
 from pipelines.cli import main
+from pipelines.runner import materialise
+from warehouse.settings import load_settings
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "falls.csv"
 
@@ -278,3 +280,15 @@ def test_run_says_where_the_inbox_should_be_before_it_starts(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("m4c: error: cannot find the inbox folder ")
     assert "warning" not in err
+
+
+def test_an_ingest_alone_leaves_the_freshness_check_waiting_for_a_data_quality_run(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("M4C_PSEUDO_KEY", "test-key")
+    write_inbox(tmp_path)
+    settings = load_settings(tmp_path, search=False).replace(inbox=tmp_path / "inbox")
+    result = materialise(settings, ["raw_extracts"])
+    (check,) = result.get_asset_check_evaluations()
+    assert (check.asset_key.to_user_string(), check.passed) == ("raw_extracts", False)
+    assert check.description == "Data quality has not been checked yet: materialise dq_results."
