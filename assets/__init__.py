@@ -8,10 +8,19 @@ time by the project's ``dagster.yaml`` (DuckDB allows a single writer).
 """
 
 from assets.ingest import raw_extracts
-from assets.measures import measure_values
+from assets.measures import measure_values, signals, spc_results
 from assets.quality import QUALITY_CHECKS, dq_pages, dq_results
 from assets.reports import falls_chart
 from assets.staged import STAGED_ASSETS
 
-ASSETS = [raw_extracts, *STAGED_ASSETS, dq_results, dq_pages, measure_values, falls_chart]
+ASSETS = [
+    raw_extracts,
+    *STAGED_ASSETS,
+    dq_results,
+    dq_pages,
+    measure_values,
+    spc_results,
+    signals,
+    falls_chart,
+]
 CHECKS = QUALITY_CHECKS

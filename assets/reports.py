@@ -30,12 +30,12 @@ def falls_chart(warehouse: Warehouse, reports: Reports) -> dg.MaterializeResult:
     """Chart S1 per site; months left out by the data-quality gate are named, not zero."""
     with warehouse.connect(read_only=True) as con:
         series = measures.site_series(con, "S1")
-    s1 = measures.measure("S1")
+    s1 = measures.load_registry()["S1"]
     chart = site_chart(
         series,
         title=FALLS_TITLE,
         ylab="falls per 1,000 bed days",
-        multiply=s1["multiply"],
+        multiply=s1.multiplier,
         counts=("falls", "occupied_bed_days"),
     )
     out = Path(reports.path)

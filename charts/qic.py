@@ -12,7 +12,7 @@ would scatter one function's argument handling across files.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,11 +139,14 @@ def qic(
         One of run, i, mr, xbar, s, t, p, pp, c, u, up, g, ip.
     facets : str or list of str, optional
         Columns whose values each get a chart of their own.
-    freeze : x value, optional
+    freeze : x value, or dict of x values by facet value, optional
         Last x of the baseline: the centre line and limits come from the points up
-        to it and are extended beyond. Ignored (with a warning) when ``parts`` is given.
-    parts : list of x values, optional
-        x values at which a new part, with its own centre line and limits, begins.
+        to it and are extended beyond. A dict (with one facet column) gives each
+        series its own; series it does not name use every point. Ignored (with a
+        warning) when ``parts`` is given.
+    parts : list of x values, or dict of such lists by facet value, optional
+        x values at which a new part, with its own centre line and limits, begins;
+        a dict (with one facet column) gives each series its own.
     exclude : list of x values, optional
         Points left out of the centre line, limits and runs analysis; still returned.
     multiply : float
@@ -206,7 +209,7 @@ def qic(
         raise SpcInputError(f"qic: target = {target!r} must be a number.")
     if not (np.isfinite(multiply) and multiply > 0):
         raise SpcInputError(f"qic: multiply = {multiply!r} must be a positive number.")
-    if freeze is not None and parts:
+    if freeze is not None and parts and not isinstance(freeze, Mapping):
         warnings.warn(
             "qic: freeze is ignored when parts are given (as in qicharts2); each part "
             "gets its own centre line and limits.",
@@ -379,22 +382,69 @@ def _layout(data: _Data, freeze: Any, parts: Any, exclude: Any) -> _Layout:
     rows = data.keys.height
     if rows == 0:
         raise SpcInputError("qic: there are no rows with an x value to chart.")
+    by_facet = {k: v for k, v in (("freeze", freeze), ("parts", parts)) if isinstance(v, Mapping)}
     x_key, keys = frames.order_keys(
         data.keys.get_column(data.x),
-        {"freeze": freeze, "parts": parts, "exclude": exclude},
+        {
+            "freeze": None if "freeze" in by_facet else freeze,
+            "parts": None if "parts" in by_facet else parts,
+            "exclude": exclude,
+        },
         "qic",
     )
     facet = Segments.from_breaks(data.facet_first)
     part = np.ones(rows, np.int64)
-    if keys["parts"] is not None and len(keys["parts"]):
+    part_start = np.full(rows, -np.inf)  # key of the x at which each row's part began
+    if "parts" in by_facet:
+        starts = _per_facet(data, "parts", by_facet["parts"])
+        hit = starts.filter(pl.col("__key") >= pl.col("__at"))
+        part += np.bincount(hit.get_column("__row").to_numpy(), minlength=rows)
+        began = hit.group_by("__row").agg(pl.col("__at").max())
+        part_start[began.get_column("__row").to_numpy()] = began.get_column("__at").to_numpy()
+    elif keys["parts"] is not None and len(keys["parts"]):
         count = np.searchsorted(np.sort(keys["parts"]), x_key, side="right")
         part += count - facet.repeat(count[facet.starts])
-    baseline = np.ones(rows, bool) if keys["freeze"] is None else x_key <= keys["freeze"][0]
+    if "freeze" in by_facet:
+        # frozen: after a freeze x that lies in the row's own part (a rebase after a
+        # freeze starts a part whose limits come from all its points)
+        at = _per_facet(data, "freeze", by_facet["freeze"])
+        at = at.with_columns(__start=part_start[at.get_column("__row").to_numpy()])
+        frozen = at.filter(
+            (pl.col("__key") > pl.col("__at")) & (pl.col("__at") >= pl.col("__start"))
+        ).get_column("__row")
+        baseline = np.ones(rows, bool)
+        baseline[frozen.to_numpy()] = False
+    else:
+        baseline = np.ones(rows, bool) if keys["freeze"] is None else x_key <= keys["freeze"][0]
     include = np.ones(rows, bool)
     if keys["exclude"] is not None:
         include = ~np.isin(x_key, keys["exclude"])
     seg = Segments.from_breaks(data.facet_first | np.concatenate(([True], part[1:] != part[:-1])))
     return _Layout(seg, facet, part, baseline, include)
+
+
+def _per_facet(data: _Data, name: str, given: Mapping[Any, Any]) -> pl.DataFrame:
+    """Each row (``__row``, its x key ``__key``) paired with its facet's given x (``__at``).
+
+    ``freeze`` (one x per facet value) and ``parts`` (x values per facet value) may be
+    dicts keyed by the value of the one facet column: each series its own baseline.
+    """
+    if len(data.facets) != 1:
+        raise SpcInputError(
+            f"qic: {name} is a dict by facet value, which needs exactly one facet column "
+            f"(facets = {data.facets}). Combine the facets into one column first."
+        )
+    (facet,) = data.facets
+    pairs = [(k, v) for k, values in given.items() for v in frames.as_values(values)]
+    x = data.keys.get_column(data.x)
+    values = frames.as_x_values(x, [v for _, v in pairs], name, "qic")
+    x_key, _ = frames.order_keys(pl.concat([x, values]), {}, "qic")
+    table = pl.DataFrame(
+        {facet: [k for k, _ in pairs], "__at": x_key[x.len() :]},
+        schema_overrides={facet: data.keys.schema[facet]},
+    )
+    rows = data.keys.select(facet).with_columns(__key=pl.Series(x_key[: x.len()]))
+    return rows.with_row_index("__row").join(table, on=facet, how="inner")
 
 
 def _columns(

@@ -112,6 +112,8 @@ class Settings:
         and Dagster's instance (runs, schedules, sensors).
     key_variable : str
         Environment variable holding the pseudonymisation key (never the key itself).
+    measures : Path or None
+        A measure registry folder to use instead of the packaged catalogue (None).
     sites : tuple of Site
         The sites and homes, for names and bed numbers.
     """
@@ -123,6 +125,7 @@ class Settings:
     out: Path
     dagster_home: Path
     key_variable: str = KEY_VARIABLE
+    measures: Path | None = None
     sites: tuple[Site, ...] = ()
 
     def replace(self, **paths: str | Path | None) -> Settings:
@@ -224,11 +227,14 @@ def load_settings(
 
 def _settings(data: Mapping[str, Any], file: Path | None, root: Path) -> Settings:
     where = str(file) if file else FILE_NAME
-    _known(data, {"paths", "privacy", "sites"}, where)
+    _known(data, {"paths", "privacy", "measures", "sites"}, where)
     paths = _table(data, "paths", where)
     _known(paths, set(PATHS), f"{where} [paths]")
     privacy = _table(data, "privacy", where)
     _known(privacy, {"key_variable"}, f"{where} [privacy]")
+    measures = _table(data, "measures", where)
+    _known(measures, {"registry"}, f"{where} [measures]")
+    registry = _text(measures, "registry", "", where)
     resolved = {
         k: (root / _text(paths, k, default, where)).resolve() for k, default in PATHS.items()
     }
@@ -239,6 +245,7 @@ def _settings(data: Mapping[str, Any], file: Path | None, root: Path) -> Setting
         file=file,
         root=root,
         key_variable=_text(privacy, "key_variable", KEY_VARIABLE, where),
+        measures=(root / registry).resolve() if registry else None,
         sites=sites,
         **resolved,
     )

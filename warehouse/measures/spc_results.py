@@ -1,0 +1,263 @@
+"""``spc_results``: every series of ``measure_values`` charted, in one call per chart type.
+
+A series is a measure at one home, one site or the collaborative. Each gets the
+chart its declaration names (``warehouse/measures/catalogue``), or a run chart while
+it has fewer points than the declaration's ``run_until`` (docs/domain.md §2.1: run
+charts for short series); every series of one chart type goes through one
+:func:`charts.spc.qic` call, with facets. The Making Data Count verdicts (variation
+and assurance, NHS England's XmR rules with the improvement direction and target)
+come from one :func:`charts.spc.mdc` call per improvement direction.
+
+Baselines are governed (``stg_baseline_decision``): a series' limits are frozen, or
+rebased, only where a recorded decision says so; otherwise they come from all its
+points. Change ideas (``stg_change_idea``) name the phase each point falls in.
+
+Examples
+--------
+>>> chart_for("u", points=8, run_until=12), chart_for("u", points=12, run_until=12)
+('run', 'u')
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from charts.spc import SpcWarning, mdc, qic
+from warehouse.connection import registered
+
+SERIES = ("measure_id", "level", "site_id", "home_id")
+
+
+def chart_for(chart: str, *, points: int, run_until: int) -> str:
+    """The chart a series gets: its declared chart once it has ``run_until`` points."""
+    return chart if points >= run_until else "run"
+
+
+def _series_key() -> pl.Expr:
+    return pl.concat_str(
+        [pl.col(c).fill_null("") for c in SERIES], separator="|"
+    ).alias("series")
+
+
+def load_points(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every point of ``measure_values`` with its measure's chart settings and series key."""
+    frame = con.sql(
+        """SELECT v.measure_id, v.level, v.site_id, v.home_id, v.period, v.data_complete,
+                  v.numerator, v.denominator, v."value", v.dq_warning,
+                  m.chart AS declared_chart, m.run_until, m.has_denominator, m.multiplier,
+                  m.improvement, m.target
+           FROM measure_values AS v JOIN ref_measure AS m USING (measure_id)
+           ORDER BY m.position, v.level, v.site_id, v.home_id, v.period"""
+    ).pl()
+    return frame.with_columns(_series_key()).with_columns(
+        chart=pl.when(
+            pl.col("value").is_not_null().sum().over("series") >= pl.col("run_until")
+        )
+        .then(pl.col("declared_chart"))
+        .otherwise(pl.lit("run"))
+    )
+
+
+def decisions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The recorded baseline decisions, one row per series they govern (may be none).
+
+    A decision for every home of a site (home_id null) governs the site's series and
+    each of its homes' series.
+    """
+    schema = {"series": pl.String, "action": pl.String, "effective": pl.Date}
+    tables = {t for (t,) in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "stg_baseline_decision" not in tables:
+        return pl.DataFrame(schema=schema)
+    return pl.DataFrame(
+        con.sql(
+            """SELECT DISTINCT concat_ws('|', m.measure_id, v.level, v.site_id,
+                                         coalesce(v.home_id, '')) AS series,
+                      d.action, CAST(date_trunc(m.period_unit, d.effective_date) AS DATE)
+                      AS effective
+               FROM stg_baseline_decision AS d
+               JOIN ref_measure AS m ON d.measure_id = m.measure_id
+                                     OR list_contains(m.aliases, d.measure_id)
+               JOIN (SELECT DISTINCT measure_id, level, site_id, home_id FROM measure_values
+                     WHERE level <> 'collaborative') AS v
+                 ON v.measure_id = m.measure_id AND v.site_id = d.site_id
+                AND (d.home_id IS NULL OR v.home_id = d.home_id)"""
+        ).fetchall(),
+        schema=schema,
+        orient="row",
+    )
+
+
+def _by_series(rows: pl.DataFrame, action: str) -> dict[str, Any]:
+    chosen = rows.filter(pl.col("action") == action)
+    if action == "freeze":  # the latest freeze of a series governs it
+        chosen = chosen.group_by("series").agg(pl.col("effective").max())
+        return dict(chosen.iter_rows())
+    grouped = chosen.group_by("series").agg(pl.col("effective").sort())
+    return {k: v for k, v in grouped.iter_rows()}
+
+
+def _qic(points: pl.DataFrame, chart: str, governed: pl.DataFrame) -> pl.DataFrame:
+    """One qic call over every series of ``chart``; its points keyed by series and period."""
+    rows = points.filter(pl.col("chart") == chart)
+    series = set(rows.get_column("series").unique().to_list())
+    governed = governed.filter(pl.col("series").is_in(list(series)))
+    ratio = rows.get_column("has_denominator").first()
+    if chart == "i":
+        y, n, multiply = "value", None, 1.0
+    elif chart == "run":
+        # a run chart of each series' own values: a rate or share as the value column
+        y, n, multiply = "value", None, 1.0
+    else:
+        y, n, multiply = "numerator", "denominator" if ratio else None, 1.0
+    empty = pl.col("denominator") == 0  # no opportunity: a gap, not a zero
+    frame = rows.select(
+        "series",
+        "period",
+        pl.when(empty).then(None).otherwise(pl.col("numerator")).alias("numerator"),
+        pl.when(empty).then(None).otherwise(pl.col("denominator")).alias("denominator"),
+        "value",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SpcWarning)  # trial limits: reported per series
+        result = qic(
+            frame,
+            x="period",
+            y=y,
+            n=n,
+            chart=chart,
+            facets="series",
+            freeze=_by_series(governed, "freeze") or None,
+            parts=_by_series(governed, "rebase") or None,
+            multiply=multiply,
+        )
+    scale = pl.lit(1.0) if chart in ("i", "run") else pl.col("multiplier")
+    out = result.points.select(
+        "series", "period", "cl", "lcl", "ucl", "part", "baseline", "sigma_signal",
+        "runs_signal", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min",
+    ).join(
+        result.summary.select("series", "part", "trial_limits", "rule_set"),
+        on=["series", "part"], how="left",
+    )  # fmt: skip
+    return out.join(rows.select("series", "multiplier").unique(), on="series").with_columns(
+        pl.col("cl", "lcl", "ucl") * scale
+    ).drop("multiplier")
+
+
+def _mdc(points: pl.DataFrame, governed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Making Data Count point types, and verdicts per series: one mdc call per direction."""
+    frames, verdicts = [], []
+    rebases = _by_series(governed, "rebase")
+    for improvement in ("increase", "decrease", "neutral"):
+        rows = points.filter(
+            (pl.col("improvement") == improvement) & pl.col("value").is_not_null()
+        )
+        if rows.is_empty():
+            continue
+        names = set(rows.get_column("series").unique().to_list())
+        targets = dict(
+            rows.filter(pl.col("target").is_not_null())
+            .select("series", "target")
+            .unique()
+            .iter_rows()
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SpcWarning)
+            result = mdc(
+                rows.select("series", "period", "value"),
+                x="period",
+                y="value",
+                facet="series",
+                improvement=improvement,
+                target=targets or None,
+                rebase={k: v for k, v in rebases.items() if k in names} or None,
+            )
+        last = result.summary.group_by("series").agg(
+            pl.col("variation_type").last().alias("mdc_variation"),
+            pl.col("assurance_type").last().alias("mdc_assurance"),
+        )
+        frames.append(
+            result.points.select("series", "period", pl.col("point_type").alias("mdc_point_type"))
+        )
+        verdicts.append(last)
+    points_schema = {"series": pl.String, "period": pl.Date, "mdc_point_type": pl.String}
+    verdict_schema = {"series": pl.String, "mdc_variation": pl.String,
+                      "mdc_assurance": pl.String}  # fmt: skip
+    return (
+        pl.concat([pl.DataFrame(schema=points_schema), *frames], how="vertical_relaxed"),
+        pl.concat([pl.DataFrame(schema=verdict_schema), *verdicts], how="vertical_relaxed"),
+    )
+
+
+def phases(con: duckdb.DuckDBPyConnection, points: pl.DataFrame) -> pl.DataFrame:
+    """The change idea in progress at each point of the series it touches (or none)."""
+    schema = {"series": pl.String, "period": pl.Date, "phase": pl.String,
+              "phase_start": pl.Date}  # fmt: skip
+    tables = {t for (t,) in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "stg_change_idea" not in tables:
+        return pl.DataFrame(schema=schema)
+    ideas = con.sql(
+        """SELECT c.site_id, c.home_id, m.measure_id, c.title,
+                  CAST(date_trunc(m.period_unit, c.start_date) AS DATE) AS phase_start
+           FROM stg_change_idea AS c
+           JOIN ref_measure AS m ON c.measure_id = m.measure_id
+                                 OR list_contains(m.aliases, c.measure_id)"""
+    ).pl()
+    keys = points.select("series", "measure_id", "level", "site_id", "home_id", "period")
+    touched = keys.join(ideas, on=["measure_id", "site_id"], how="inner").filter(
+        (pl.col("period") >= pl.col("phase_start"))
+        & (pl.col("home_id_right").is_null() | (pl.col("home_id") == pl.col("home_id_right")))
+    )
+    latest = touched.sort("phase_start", "title").group_by("series", "period").agg(
+        pl.col("title").last().alias("phase"), pl.col("phase_start").last()
+    )
+    return latest.select(list(schema)).cast(schema)
+
+
+def compute_spc(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Replace ``spc_results``: one row per point of every series; counts for metadata."""
+    points = load_points(con)
+    governed = decisions(con)
+    charted = pl.concat(
+        [_qic(points, chart, governed) for chart in points.get_column("chart").unique().sort()],
+        how="vertical_relaxed",
+    )
+    mdc_points, verdicts = _mdc(points, governed)
+    table = (
+        points.join(charted, on=["series", "period"], how="left")
+        .join(mdc_points, on=["series", "period"], how="left")
+        .join(verdicts, on="series", how="left")
+        .join(phases(con, points), on=["series", "period"], how="left")
+        .select(
+            "series", *SERIES, "period", "chart", "declared_chart", "improvement", "target",
+            "value", "numerator", "denominator", "data_complete", "dq_warning", "cl", "lcl",
+            "ucl", "part", "baseline", "sigma_signal", "runs_signal", "longest_run",
+            "longest_run_max", "n_crossings", "n_crossings_min", "trial_limits", "rule_set",
+            "mdc_point_type", "mdc_variation", "mdc_assurance", "phase", "phase_start",
+        )
+    )  # fmt: skip
+    with registered(con, results=table):
+        con.execute("CREATE OR REPLACE TABLE spc_results AS SELECT * FROM results")
+    series = table.get_column("series").n_unique()
+    return {
+        "rows": table.height,
+        "series": series,
+        "series_with_signal": int(
+            table.group_by("series")
+            .agg((pl.col("runs_signal").any() | pl.col("sigma_signal").any()).alias("s"))
+            .get_column("s")
+            .sum()
+        ),
+        **{f"series_{k}": v for k, v in _chart_counts(table).items()},
+    }
+
+
+def _chart_counts(table: pl.DataFrame) -> dict[str, int]:
+    counts = table.select("series", "chart").unique().get_column("chart").value_counts()
+    return {str(k): int(v) for k, v in counts.iter_rows()}
+
+
+__all__ = ["chart_for", "compute_spc", "decisions", "load_points", "phases"]
