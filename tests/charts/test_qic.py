@@ -272,3 +272,39 @@ def test_summaries_name_their_rule_set():
     ]
     ihi = quiet(series([1.0, 2, 3]), x="t", y="v", rules="ihi")
     assert ihi.summary["rule_set"].to_list() == ["ihi perla2011-table1.v1"]
+
+
+def _two_homes() -> pl.DataFrame:
+    falls = [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 2, 3, 2, 1, 2, 3, 2, 2, 1, 2]
+    return pl.DataFrame(
+        {"home": ["A"] * 20 + ["B"] * 20, "m": list(range(1, 21)) * 2, "y": falls + falls[::-1]}
+    )
+
+
+def test_freeze_by_facet_gives_each_series_its_own_baseline():
+    d = _two_homes()
+    r = quiet(d, x="m", y="y", chart="c", facets="home", freeze={"A": 10})
+    for home, freeze in (("A", 10), ("B", None)):
+        alone = quiet(d.filter(pl.col("home") == home), x="m", y="y", chart="c", freeze=freeze)
+        got = r.points.filter(pl.col("home") == home)
+        assert got["cl"].to_list() == alone.points["cl"].to_list()
+        assert got["baseline"].to_list() == alone.points["baseline"].to_list()
+    assert r.points.filter(pl.col("home") == "A")["cl"][0] == pytest.approx(5.8)
+
+
+def test_parts_by_facet_and_a_freeze_before_a_rebase():
+    d = _two_homes()
+    r = quiet(d, x="m", y="y", chart="c", facets="home", parts={"B": [11]}, freeze={"B": 5})
+    b = r.points.filter(pl.col("home") == "B")
+    assert b["part"].to_list() == [1] * 10 + [2] * 10
+    # the freeze governs part 1 only; part 2 takes its limits from all its points
+    assert b["baseline"].to_list() == [True] * 5 + [False] * 5 + [True] * 10
+    alone = quiet(d.filter(pl.col("home") == "B", pl.col("m") > 10), x="m", y="y", chart="c")
+    assert b["cl"][10:].to_list() == alone.points["cl"].to_list()
+    assert r.points.filter(pl.col("home") == "A")["part"].unique().to_list() == [1]
+
+
+def test_freeze_by_facet_needs_one_facet_column():
+    d = _two_homes().with_columns(site=pl.lit("s"))
+    with pytest.raises(SpcInputError, match="needs exactly one facet column"):
+        qic(d, x="m", y="y", chart="c", facets=["site", "home"], freeze={"A": 10})

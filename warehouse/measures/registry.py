@@ -12,6 +12,10 @@ The SQL is one ``SELECT`` giving one row per home and period::
 
     site_id, home_id, period (DATE, first day), numerator, denominator, source
 
+A measure with a ``rare_chart`` also has ``<key>.events.sql``: one row per event
+(``site_id, home_id, event_date``), from which a home whose events are rare (fewer
+than ``rare_below`` a period on average) gets a t chart of the days between them.
+
 ``denominator`` is NULL for plain counts; ``source`` names the source system the
 row was counted from (its designated source, or the fallback where the designated
 one is absent for that home and period). It runs with bound parameters: ``$period``
@@ -61,6 +65,7 @@ _KEYS = {
     "target",
     "run_until",
     "rare_chart",
+    "rare_below",
     "version",
     "aliases",
     "params",
@@ -109,6 +114,10 @@ class Measure:
         A run chart (median, runs rules) until a series has this many points.
     rare_chart : str or None
         Chart for a home's series of rare events (``t``: days between events).
+    rare_below : float
+        A home's events are rare below this many a period, on average.
+    events_sql : str or None
+        The SQL listing each event (``<key>.events.sql``), for the rare chart.
     version : int
         Bumped when the definition changes; recorded on every value.
     aliases : tuple of str
@@ -141,6 +150,8 @@ class Measure:
     target: float | None = None
     run_until: int = 12
     rare_chart: str | None = None
+    rare_below: float = 2.0
+    events_sql: str | None = None
     version: int = 1
     aliases: tuple[str, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
@@ -157,9 +168,9 @@ class Measure:
         """Whether the value is a ratio (otherwise a plain count per period)."""
         return bool(self.denominator)
 
-    def bound(self) -> dict[str, Any]:
-        """The SQL's bound parameters that its text uses: ``period`` and ``params``."""
-        wanted = set(_PARAM.findall(self.sql))
+    def bound(self, sql: str | None = None) -> dict[str, Any]:
+        """The bound parameters a SQL text (its own by default) uses: ``period``, ``params``."""
+        wanted = set(_PARAM.findall(self.sql if sql is None else sql))
         return {k: v for k, v in {"period": self.period, **self.params}.items() if k in wanted}
 
 
@@ -231,9 +242,7 @@ def load_registry(folder: str | Path | Traversable | None = None) -> Registry:
     root: Traversable = CATALOGUE if folder is None else _traversable(folder)
     if not root.is_dir():
         raise RegistryError(f"measure registry {root} is not a folder of <id>.toml and <id>.sql")
-    measures = [
-        _measure(entry, root) for entry in root.iterdir() if entry.name.endswith(".toml")
-    ]
+    measures = [_measure(entry, root) for entry in root.iterdir() if entry.name.endswith(".toml")]
     if not measures:
         raise RegistryError(f"measure registry {root} holds no <id>.toml declarations")
     seen: dict[str, str] = {}
@@ -264,7 +273,8 @@ def _measure(entry: Traversable, root: Traversable) -> Measure:
     unknown = sorted(set(data) - _KEYS)
     if unknown:
         raise RegistryError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; the keys are {', '.join(sorted(_KEYS))}."
+            f"{where}: unknown key(s) {', '.join(unknown)}; the keys are "
+            f"{', '.join(sorted(_KEYS))}."
         )
     mid = str(data["id"])
     if not _ID.match(mid) or key_of(mid) + ".toml" != entry.name:
@@ -275,6 +285,17 @@ def _measure(entry: Traversable, root: Traversable) -> Measure:
     sql_file = root.joinpath(key_of(mid) + ".sql")
     if not sql_file.is_file():
         raise RegistryError(f"{where}: its SQL {key_of(mid)}.sql is missing; put it beside it.")
+    events_file = root.joinpath(key_of(mid) + ".events.sql")
+    events = (
+        events_file.read_text(encoding="utf-8").strip().rstrip(";")
+        if (events_file.is_file())
+        else None
+    )
+    if data.get("rare_chart") and events is None:
+        raise RegistryError(
+            f"{where}: rare_chart needs {key_of(mid)}.events.sql beside it, listing each "
+            "event as site_id, home_id, event_date."
+        )
     m = Measure(
         id=mid,
         title=str(data["title"]),
@@ -294,6 +315,8 @@ def _measure(entry: Traversable, root: Traversable) -> Measure:
         target=float(data["target"]) if "target" in data else None,
         run_until=int(data.get("run_until", 12)),
         rare_chart=data.get("rare_chart"),
+        rare_below=float(data.get("rare_below", 2.0)),
+        events_sql=events,
         version=int(data.get("version", 1)),
         aliases=tuple(data.get("aliases", ())),
         params=dict(data.get("params", {})),
@@ -321,7 +344,7 @@ def _check(m: Measure, where: str) -> None:
         refuse("tables", wrong, STAGED)
     if m.chart == "p" and m.multiplier not in (1, 100):
         raise RegistryError(f"{where}: a p chart's multiplier is 100 (%) or 1 (a share).")
-    missing = set(_PARAM.findall(m.sql)) - {"period", *m.params}
+    missing = set(_PARAM.findall(m.sql + (m.events_sql or ""))) - {"period", *m.params}
     if missing:
         raise RegistryError(
             f"{where}: its SQL uses ${', $'.join(sorted(missing))} but [params] does not set "

@@ -1,4 +1,4 @@
-"""``signals``: the special causes at the latest points, in plain words that know which way is better.
+"""``signals``: the special causes at the latest points, in words that know which way is better.
 
 Two kinds of signal are read at the end of each series' latest part (``spc_results``):
 
@@ -38,7 +38,7 @@ SIGNAL_COLUMNS = (
 
 def measure_name(title: str) -> str:
     """The short name a sentence uses: the title before " per " (rates), else the title."""
-    return title.split(" per ")[0]
+    return title.split(" per ", 1)[0]
 
 
 def _month(col: str) -> pl.Expr:
@@ -71,19 +71,23 @@ def find_signals(points: pl.DataFrame) -> pl.DataFrame:
     sided = useful.with_columns(side=side).filter(pl.col("side") != 0)
     runs = sided.with_columns(run=pl.col("side").rle_id().over("series"))
     last_run = runs.filter(pl.col("run") == pl.col("run").max().over("series"))
-    shifts = last_run.group_by("series", maintain_order=True).agg(
-        pl.col("side").first(),
-        pl.len().alias("points"),
-        pl.col("period").min().alias("since"),
-        pl.col("longest_run_max").last(),
-    ).filter(pl.col("points") > pl.col("longest_run_max"))
+    shifts = (
+        last_run.group_by("series", maintain_order=True)
+        .agg(
+            pl.col("side").first(),
+            pl.len().alias("points"),
+            pl.col("period").min().alias("since"),
+            pl.col("longest_run_max").last(),
+        )
+        .filter(pl.col("points") > pl.col("longest_run_max"))
+    )
     last = useful.group_by("series", maintain_order=True).agg(pl.all().last())
     beyond = last.filter(pl.col("sigma_signal").fill_null(False)).select(
         "series", side=side, points=pl.lit(1, pl.UInt32), since=pl.col("period")
     )
     info = last.select(
         "series", "measure_id", "level", "site_id", "home_id", "title", "chart", "improvement",
-        "phase", "phase_start", "period_unit", "home_name", "site_name",
+        "phase", "phase_start", "period_unit", "home_name", "site_name", "rare",
         latest=pl.col("period"),
     )  # fmt: skip
     ends = points.group_by("series").agg(
@@ -125,15 +129,34 @@ def _sentence() -> pl.Expr:
         .otherwise(pl.lit("all sites"))
     )
     name = pl.col("title").map_elements(measure_name, return_dtype=pl.String)
-    unit = pl.when(pl.col("period_unit") == "quarter").then(pl.lit("quarters")).otherwise(
-        pl.lit("months")
+    unit = (
+        pl.when(pl.col("period_unit") == "quarter")
+        .then(pl.lit("quarters"))
+        .otherwise(pl.lit("months"))
     )
-    centre = pl.when(pl.col("chart") == "run").then(pl.lit("median")).otherwise(
-        pl.lit("average")
-    )
+    centre = pl.when(pl.col("chart") == "run").then(pl.lit("median")).otherwise(pl.lit("average"))
     where = pl.when(pl.col("side") > 0).then(pl.lit("above")).otherwise(pl.lit("below"))
+    events = name.str.to_lowercase()
+    longer = pl.when(pl.col("side") > 0).then(pl.lit("longer")).otherwise(pl.lit("shorter"))
     what = (
-        pl.when(pl.col("kind") == "shift")
+        pl.when(pl.col("rare") & (pl.col("kind") == "shift"))
+        .then(
+            pl.format(
+                "the last {} gaps between {} are all {} than the average gap.",
+                "points",
+                events,
+                longer,
+            )
+        )
+        .when(pl.col("rare"))
+        .then(
+            pl.format(
+                "the gap before the one on {} is {} than the limits allow.",
+                pl.col("since").dt.strftime("%-d %B %Y"),
+                longer,
+            )
+        )
+        .when(pl.col("kind") == "shift")
         .then(pl.format("the last {} {} are all {} the {}.", "points", unit, where, centre))
         .otherwise(
             pl.format(
@@ -150,8 +173,10 @@ def _sentence() -> pl.Expr:
         .then(pl.format(" since “{}” began in {}", "phase", _month("phase_start")))
         .otherwise(pl.lit(""))
     )
-    better = pl.when(pl.col("improvement") == "increase").then(pl.lit("higher")).otherwise(
-        pl.lit("lower")
+    better = (
+        pl.when(pl.col("improvement") == "increase")
+        .then(pl.lit("higher"))
+        .otherwise(pl.lit("lower"))
     )
     meaning = (
         pl.when(pl.col("direction") == "improvement")
@@ -174,11 +199,7 @@ def _sentence() -> pl.Expr:
     )
     caveat = (
         pl.when(~pl.col("last_complete"))
-        .then(
-            pl.format(
-                " {} is not charted yet: its data are incomplete.", _month("last_period")
-            )
-        )
+        .then(pl.format(" {} is not charted yet: its data are incomplete.", _month("last_period")))
         .otherwise(pl.lit(""))
     )
     return pl.format("{} at {}: {}{}{}", name, place, what, meaning, caveat)
@@ -199,13 +220,10 @@ def compute_signals(con: duckdb.DuckDBPyConnection, *, run_at: dt.datetime) -> d
         with registered(con, found_signals=table, suggested=suggestions):
             con.execute("CREATE OR REPLACE TABLE signals AS SELECT * FROM found_signals")
             con.execute(
-                "INSERT INTO signal_log SELECT signal_key, $run_at FROM found_signals "
-                "WHERE new",
+                "INSERT INTO signal_log SELECT signal_key, $run_at FROM found_signals WHERE new",
                 {"run_at": run_at},
             )
-            con.execute(
-                "CREATE OR REPLACE TABLE baseline_suggestions AS SELECT * FROM suggested"
-            )
+            con.execute("CREATE OR REPLACE TABLE baseline_suggestions AS SELECT * FROM suggested")
     return {
         "signals": table.height,
         "new": int(table.get_column("new").sum()),
@@ -230,13 +248,16 @@ def _suggestions(con: duckdb.DuckDBPyConnection, found: pl.DataFrame) -> pl.Data
         shifts.join(decided, on=["measure_id", "site_id"], how="left")
         .filter(pl.col("decided_from").is_null() | (pl.col("decided_from") < pl.col("since")))
         .select(
-            "measure_id", "site_id", "home_id",
+            "measure_id",
+            "site_id",
+            "home_id",
             pl.lit("rebase").alias("action"),
             pl.col("since").alias("date"),
             pl.lit("awaiting a decision").alias("status"),
             pl.format(
                 "Suggested by m4c: {} To accept, add this rebase to the site's "
-                "qi_log/baselines.csv with who decided and why.", "sentence"
+                "qi_log/baselines.csv with who decided and why.",
+                "sentence",
             ).alias("reason"),
-        )  # fmt: skip
+        )
     )

@@ -38,27 +38,82 @@ def chart_for(chart: str, *, points: int, run_until: int) -> str:
 
 
 def _series_key() -> pl.Expr:
-    return pl.concat_str(
-        [pl.col(c).fill_null("") for c in SERIES], separator="|"
-    ).alias("series")
+    return pl.concat_str([pl.col(c).fill_null("") for c in SERIES], separator="|").alias("series")
 
 
 def load_points(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Every point of ``measure_values`` with its measure's chart settings and series key."""
+    """Every point to chart: each series' periods, or for rare events the days between them.
+
+    A home's series of a measure with a ``rare_chart`` whose events average fewer than
+    ``rare_below`` a period is charted as the days between its events (a t chart;
+    docs/domain.md §2.1, g/t charts for rare events in small homes), dated by each
+    event, with the direction turned round: fewer events means longer gaps.
+    """
     frame = con.sql(
         """SELECT v.measure_id, v.level, v.site_id, v.home_id, v.period, v.data_complete,
                   v.numerator, v.denominator, v."value", v.dq_warning,
                   m.chart AS declared_chart, m.run_until, m.has_denominator, m.multiplier,
-                  m.improvement, m.target
+                  m.improvement, m.target, m.rare_chart, m.rare_below
            FROM measure_values AS v JOIN ref_measure AS m USING (measure_id)
            ORDER BY m.position, v.level, v.site_id, v.home_id, v.period"""
     ).pl()
-    return frame.with_columns(_series_key()).with_columns(
-        chart=pl.when(
-            pl.col("value").is_not_null().sum().over("series") >= pl.col("run_until")
-        )
+    frame = frame.with_columns(_series_key()).with_columns(
+        rare=(
+            pl.col("rare_chart").is_not_null()
+            & (pl.col("level") == "home")
+            & (pl.col("numerator").mean().over("series") < pl.col("rare_below"))
+        ).fill_null(False)
+    )
+    frame = pl.concat(
+        [frame.filter(~pl.col("rare")), _between_events(con, frame.filter(pl.col("rare")))],
+        how="diagonal_relaxed",
+    )
+    return frame.with_columns(
+        chart=pl.when(pl.col("value").is_not_null().sum().over("series") >= pl.col("run_until"))
         .then(pl.col("declared_chart"))
         .otherwise(pl.lit("run"))
+    ).drop("rare_chart", "rare_below")
+
+
+_FLIP = {"increase": "decrease", "decrease": "increase", "neutral": "neutral"}
+
+
+def _between_events(con: duckdb.DuckDBPyConnection, rare: pl.DataFrame) -> pl.DataFrame:
+    """The days between a rare series' events (each dated by the later event)."""
+    if rare.is_empty():
+        return rare
+    complete = rare.filter(pl.col("data_complete")).select(
+        "series", "measure_id", "site_id", "home_id", "period"
+    )
+    events = con.sql("SELECT * FROM measure_events").pl()
+    month = pl.col("event_date").dt.truncate("1mo")
+    dated = (
+        events.with_columns(period=month)
+        .join(complete, on=["measure_id", "site_id", "home_id", "period"], how="inner")
+        .sort("series", "event_date")
+        .with_columns(days=pl.col("event_date").diff().over("series").dt.total_days())
+        .filter(pl.col("days").is_not_null())
+    )
+    settings = rare.group_by("series").agg(
+        pl.col("measure_id", "level", "site_id", "home_id", "run_until", "improvement").first()
+    )
+    return (
+        dated.select(
+            "series",
+            period="event_date",
+            value=pl.col("days").cast(pl.Float64),
+            data_complete=pl.lit(True),
+            dq_warning=pl.lit(False),
+        )
+        .join(settings, on="series")
+        .with_columns(
+            declared_chart=pl.lit("t"),
+            has_denominator=pl.lit(False),
+            multiplier=pl.lit(1.0),
+            improvement=pl.col("improvement").replace_strict(_FLIP),
+            target=pl.lit(None, pl.Float64),
+            rare=pl.lit(True),
+        )
     )
 
 
@@ -106,7 +161,7 @@ def _qic(points: pl.DataFrame, chart: str, governed: pl.DataFrame) -> pl.DataFra
     series = set(rows.get_column("series").unique().to_list())
     governed = governed.filter(pl.col("series").is_in(list(series)))
     ratio = rows.get_column("has_denominator").first()
-    if chart == "i":
+    if chart in ("i", "t"):
         y, n, multiply = "value", None, 1.0
     elif chart == "run":
         # a run chart of each series' own values: a rate or share as the value column
@@ -134,7 +189,7 @@ def _qic(points: pl.DataFrame, chart: str, governed: pl.DataFrame) -> pl.DataFra
             parts=_by_series(governed, "rebase") or None,
             multiply=multiply,
         )
-    scale = pl.lit(1.0) if chart in ("i", "run") else pl.col("multiplier")
+    scale = pl.lit(1.0) if chart in ("i", "t", "run") else pl.col("multiplier")
     out = result.points.select(
         "series", "period", "cl", "lcl", "ucl", "part", "baseline", "sigma_signal",
         "runs_signal", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min",
@@ -142,9 +197,11 @@ def _qic(points: pl.DataFrame, chart: str, governed: pl.DataFrame) -> pl.DataFra
         result.summary.select("series", "part", "trial_limits", "rule_set"),
         on=["series", "part"], how="left",
     )  # fmt: skip
-    return out.join(rows.select("series", "multiplier").unique(), on="series").with_columns(
-        pl.col("cl", "lcl", "ucl") * scale
-    ).drop("multiplier")
+    return (
+        out.join(rows.select("series", "multiplier").unique(), on="series")
+        .with_columns(pl.col("cl", "lcl", "ucl") * scale)
+        .drop("multiplier")
+    )
 
 
 def _mdc(points: pl.DataFrame, governed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -152,9 +209,7 @@ def _mdc(points: pl.DataFrame, governed: pl.DataFrame) -> tuple[pl.DataFrame, pl
     frames, verdicts = [], []
     rebases = _by_series(governed, "rebase")
     for improvement in ("increase", "decrease", "neutral"):
-        rows = points.filter(
-            (pl.col("improvement") == improvement) & pl.col("value").is_not_null()
-        )
+        rows = points.filter((pl.col("improvement") == improvement) & pl.col("value").is_not_null())
         if rows.is_empty():
             continue
         names = set(rows.get_column("series").unique().to_list())
@@ -211,8 +266,10 @@ def phases(con: duckdb.DuckDBPyConnection, points: pl.DataFrame) -> pl.DataFrame
         (pl.col("period") >= pl.col("phase_start"))
         & (pl.col("home_id_right").is_null() | (pl.col("home_id") == pl.col("home_id_right")))
     )
-    latest = touched.sort("phase_start", "title").group_by("series", "period").agg(
-        pl.col("title").last().alias("phase"), pl.col("phase_start").last()
+    latest = (
+        touched.sort("phase_start", "title")
+        .group_by("series", "period")
+        .agg(pl.col("title").last().alias("phase"), pl.col("phase_start").last())
     )
     return latest.select(list(schema)).cast(schema)
 
@@ -232,7 +289,8 @@ def compute_spc(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         .join(verdicts, on="series", how="left")
         .join(phases(con, points), on=["series", "period"], how="left")
         .select(
-            "series", *SERIES, "period", "chart", "declared_chart", "improvement", "target",
+            "series", *SERIES, "period", "rare", "chart", "declared_chart", "improvement",
+            "target",
             "value", "numerator", "denominator", "data_complete", "dq_warning", "cl", "lcl",
             "ucl", "part", "baseline", "sigma_signal", "runs_signal", "longest_run",
             "longest_run_max", "n_crossings", "n_crossings_min", "trial_limits", "rule_set",

@@ -47,6 +47,7 @@ def measure_frame(registry: Registry) -> pl.DataFrame:
                 "has_denominator": m.has_denominator,
                 "chart": m.chart,
                 "rare_chart": m.rare_chart,
+                "rare_below": m.rare_below,
                 "run_until": m.run_until,
                 "improvement": m.improvement,
                 "target": m.target,
@@ -107,6 +108,23 @@ def _points(con: duckdb.DuckDBPyConnection, m: Measure) -> None:
         ) from None
 
 
+def _events(con: duckdb.DuckDBPyConnection, m: Measure) -> None:
+    """Append one measure's events (its rare chart's input) to ``measure_events``."""
+    if m.events_sql is None:
+        return
+    query = (
+        "INSERT INTO measure_events SELECT $m4c_measure, q.site_id, q.home_id, q.event_date "
+        f"FROM ({m.events_sql}\n) AS q"  # the measure's own SQL text; its values are bound
+    )
+    try:
+        con.execute(query, {"m4c_measure": m.id, **m.bound(m.events_sql)})
+    except duckdb.Error as exc:
+        raise MeasureSqlError(
+            f"measure {m.id} ({m.key}.events.sql): {str(exc).splitlines()[0]}. It must be one "
+            "SELECT giving site_id, home_id, event_date, one row per event."
+        ) from None
+
+
 def compute(con: duckdb.DuckDBPyConnection, registry: Registry | None = None) -> dict[str, int]:
     """Replace ``ref_measure`` and ``measure_values``; return counts for the asset's metadata.
 
@@ -130,8 +148,13 @@ def compute(con: duckdb.DuckDBPyConnection, registry: Registry | None = None) ->
             " home_id VARCHAR, period DATE, numerator DOUBLE, denominator DOUBLE,"
             " source VARCHAR)"
         )
+        con.execute(
+            "CREATE OR REPLACE TABLE measure_events (measure_id VARCHAR, site_id VARCHAR,"
+            " home_id VARCHAR, event_date DATE)"
+        )
         for m in registry:
             _points(con, m)
+            _events(con, m)
         con.execute(_staged_files_sql())
         con.execute(HERE.joinpath("measure_values.sql").read_text(encoding="utf-8"))
     rows, incomplete, warned, measures = con.sql(
