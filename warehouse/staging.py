@@ -28,7 +28,13 @@ from warehouse.tables import STAGED, columns_frame, feeds_frame
 
 SQL = resources.files("warehouse").joinpath("sql")
 REFERENCE = resources.files("warehouse").joinpath("reference")
-REFERENCE_TABLES = ("emis_codeid_snomed", "ctv3_snomed", "dscr_observation_types")
+REFERENCE_TABLES = (
+    "emis_codeid_snomed",
+    "ctv3_snomed",
+    "dscr_observation_types",
+    "snomed_concepts",
+    "ons_products",
+)
 __all__ = ["STAGED", "ReferenceDataError", "build", "build_all", "load_reference"]
 
 

@@ -54,7 +54,7 @@ def staged(tmp_path_factory):
 def registry_folder(tmp_path):
     folder = tmp_path / "measures"
     folder.mkdir()
-    for name in ("s1.toml", "s1.sql"):
+    for name in ("s1.toml", "s1.sql", "s1.events.sql"):
         folder.joinpath(name).write_bytes(CATALOGUE.joinpath(name).read_bytes())
     (folder / "x1.toml").write_text(NEW_TOML + '\n[params]\ncutover = "2024-01-01"\n')
     (folder / "x1.sql").write_text(NEW_SQL)

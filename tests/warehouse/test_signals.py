@@ -25,6 +25,7 @@ def series(
     sigma=None,
     level="home",
     rare=False,
+    crossings=(8, 5),
 ):
     n = len(values)
     return pl.DataFrame(
@@ -39,6 +40,8 @@ def series(
             "cl": [cl] * n,
             "sigma_signal": sigma or [False] * n,
             "longest_run_max": [round(math.log2(n) + 3)] * n,
+            "n_crossings": [crossings[0]] * n,
+            "n_crossings_min": [crossings[1]] * n,
             "data_complete": complete or [v is not None for v in values],
             "dq_warning": [False] * n,
             "title": [title] * n,
@@ -157,3 +160,15 @@ def test_rare_events_speak_of_the_gaps_between_them():
         "Emergency admissions at Elm House: the last 8 gaps between emergency admissions are "
         "all longer than the average gap. This looks like a real improvement."
     )
+
+
+def test_few_crossings_and_latest_points_mostly_on_one_side_is_a_shift():
+    values = [12, 11, 13, 12, 11, 12, 13, 12, 11, 12, 7, 6, 11, 7, 8, 6, 7, 7]
+    (signal,) = find_signals(series(values, crossings=(3, 6))).to_dicts()
+    assert signal["kind"] == "few_crossings"
+    assert signal["direction"] == "improvement"
+    assert signal["sentence"].startswith(
+        "Falls at Elm House: the average has been crossed only 3 times, fewer than chance "
+        "allows, and the last 7 months are mostly below it."
+    )
+    assert find_signals(series(values, crossings=(6, 6))).is_empty()

@@ -11,7 +11,8 @@
 --   the collaborative's on every site.
 -- * Coverage: a point after the last month of its designated source's extract at the
 --   site (or a quarter only partly covered) is incomplete, with the check
---   'source_not_received: <source>', never a false zero.
+--   'source_not_received: <source>', never a false zero; a quarter the site's data
+--   cover only in part is incomplete with 'period_partly_covered'.
 -- * files: the extract files (load_log.file_id) with rows of the measure's tables for
 --   the point's homes and months; residents files for the bed days.
 CREATE OR REPLACE TABLE measure_values AS
@@ -79,6 +80,14 @@ covered AS (
     WHERE m.source IS NOT NULL
     GROUP BY ALL
 ),
+partial AS (
+    -- per measure, site and period: a quarter the site's data cover only part of
+    SELECT m.measure_id, g.site_id, CAST(date_trunc(m.period_unit, g.month) AS DATE) AS period,
+           count(DISTINCT g.month) < max(CASE m.period_unit WHEN 'quarter' THEN 3 ELSE 1 END)
+               AS partial
+    FROM ref_measure AS m CROSS JOIN (SELECT DISTINCT site_id, month FROM grid) AS g
+    GROUP BY ALL
+),
 point_files AS (
     SELECT measure_id, site_id, home_id, period, list(DISTINCT file_id ORDER BY file_id) AS files
     FROM (
@@ -91,16 +100,20 @@ point_files AS (
 home AS (
     SELECT p.measure_id, 'home' AS level, p.site_id, p.home_id, p.period,
            p.numerator, p.denominator, p.source,
-           coalesce(f.error, false) OR NOT coalesce(c.covered, true) AS incomplete,
+           coalesce(f.error, false) OR NOT coalesce(c.covered, true)
+               OR coalesce(q.partial, false) AS incomplete,
            coalesce(f.warn, false) AS warn,
            list_concat(coalesce(f.checks, []),
                        CASE WHEN NOT coalesce(c.covered, true)
-                            THEN ['source_not_received: ' || m.source] ELSE [] END) AS checks,
+                            THEN ['source_not_received: ' || m.source] ELSE [] END,
+                       CASE WHEN q.partial THEN ['period_partly_covered'] ELSE [] END)
+               AS checks,
            coalesce(pf.files, []) AS files
     FROM measure_points AS p
     JOIN ref_measure AS m USING (measure_id)
     LEFT JOIN home_flags AS f USING (measure_id, site_id, home_id, period)
     LEFT JOIN covered AS c USING (measure_id, site_id, period)
+    LEFT JOIN partial AS q USING (measure_id, site_id, period)
     LEFT JOIN point_files AS pf USING (measure_id, site_id, home_id, period)
 ),
 site AS (

@@ -6,6 +6,10 @@ Two kinds of signal are read at the end of each series' latest part (``spc_resul
   the median on a run chart) for longer than chance allows: Anhøj's longest-run
   rule (longest run > round(log2(n) + 3); Anhøj & Olesen 2014, docs/spc.md), with
   points on the centre line neither breaking nor adding to the run.
+* ``few_crossings``: the series crosses its centre line fewer times than chance
+  allows (Anhøj's crossings rule: fewer than qbinom(0.05, n - 1, 0.5)), and its latest
+  points (as many as the longest run allowed) lie mostly, at least three in four, on
+  one side: the process has shifted, even if a point or two broke the run.
 * ``beyond_limit``: the latest point lies outside the control limits (3 sigma).
 
 Each gets a sentence that names the measure, the home or site and the months, and
@@ -81,6 +85,24 @@ def find_signals(points: pl.DataFrame) -> pl.DataFrame:
         )
         .filter(pl.col("points") > pl.col("longest_run_max"))
     )
+    recent = (
+        sided.with_columns(back=pl.int_range(pl.len()).reverse().over("series"))
+        .filter(pl.col("back") < pl.col("longest_run_max"))
+        .group_by("series", maintain_order=True)
+        .agg(
+            balance=pl.col("side").sum(),
+            points=pl.len(),
+            since=pl.col("period").min(),
+            crossings=pl.col("n_crossings").last(),
+            fewest=pl.col("n_crossings_min").last(),
+        )
+    )
+    crossings = recent.filter(
+        (pl.col("crossings") < pl.col("fewest"))
+        & (pl.col("balance").abs() * 2 >= pl.col("points"))  # 3 in 4 on one side
+        & ~pl.col("series").is_in(shifts.get_column("series").implode())
+    ).select("series", side=pl.col("balance").sign().cast(pl.Int8), points="points",
+             since="since", crossed="crossings")  # fmt: skip
     last = useful.group_by("series", maintain_order=True).agg(pl.all().last())
     beyond = last.filter(pl.col("sigma_signal").fill_null(False)).select(
         "series", side=side, points=pl.lit(1, pl.UInt32), since=pl.col("period")
@@ -97,9 +119,10 @@ def find_signals(points: pl.DataFrame) -> pl.DataFrame:
     found = pl.concat(
         [
             shifts.select("series", "side", "points", "since").with_columns(kind=pl.lit("shift")),
+            crossings.with_columns(kind=pl.lit("few_crossings")),
             beyond.with_columns(kind=pl.lit("beyond_limit")),
         ],
-        how="vertical_relaxed",
+        how="diagonal_relaxed",
     )
     found = found.join(info, on="series").join(ends, on="series")
     return found.with_columns(direction=_direction()).with_columns(
@@ -158,6 +181,18 @@ def _sentence() -> pl.Expr:
         )
         .when(pl.col("kind") == "shift")
         .then(pl.format("the last {} {} are all {} the {}.", "points", unit, where, centre))
+        .when(pl.col("kind") == "few_crossings")
+        .then(
+            pl.format(
+                "the {} has been crossed only {} times, fewer than chance allows, and the "
+                "last {} {} are mostly {} it.",
+                centre,
+                "crossed",
+                "points",
+                unit,
+                where,
+            )
+        )
         .otherwise(
             pl.format(
                 "{} is {} limit, beyond what normal ups and downs give.",

@@ -98,9 +98,28 @@ CREATE TABLE IF NOT EXISTS raw_qi_activity (
     file_id BIGINT, source_row BIGINT, site_id VARCHAR, home_id VARCHAR, pseudo_id VARCHAR,
     activity_date DATE, activity_type VARCHAR, outcome VARCHAR
 );
+-- The QI change log and baseline decisions (docs/extracts.md §6.1, §6.2): homes and
+-- measures as lists (home_ids NULL: every home of the site).
+CREATE TABLE IF NOT EXISTS raw_qi_change_idea (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, change_id VARCHAR, title VARCHAR,
+    home_ids VARCHAR[], measure_ids VARCHAR[], start_date DATE, cycle VARCHAR, owner VARCHAR
+);
+CREATE TABLE IF NOT EXISTS raw_qi_baseline (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, measure_id VARCHAR,
+    home_ids VARCHAR[], action VARCHAR, effective_date DATE, decided_by VARCHAR,
+    decided_on DATE, reason VARCHAR
+);
 CREATE TABLE IF NOT EXISTS ref_emis_codeid_snomed (code_id VARCHAR, concept_id VARCHAR, term VARCHAR);
 CREATE TABLE IF NOT EXISTS ref_ctv3_snomed (ctv3_code VARCHAR, concept_id VARCHAR, term VARCHAR);
 CREATE TABLE IF NOT EXISTS ref_dscr_observation_types (obs_type VARCHAR, concept_id VARCHAR, unit VARCHAR);
+-- The measures' code lists: SNOMED CT concepts by group, oral nutritional supplements.
+CREATE TABLE IF NOT EXISTS ref_snomed_concepts (
+    concept_id VARCHAR, term VARCHAR, concept_group VARCHAR, status VARCHAR, source VARCHAR
+);
+CREATE TABLE IF NOT EXISTS ref_ons_products (
+    product_code VARCHAR, code_system VARCHAR, product_name VARCHAR, bnf_section VARCHAR,
+    status VARCHAR, source VARCHAR
+);
 -- The homes of the settings file (m4c.toml): the names pages and charts show.
 CREATE TABLE IF NOT EXISTS ref_home (
     site_id VARCHAR, site_name VARCHAR, home_id VARCHAR, home_name VARCHAR,

@@ -1,0 +1,29 @@
+-- P1.1 % residents with a medication review in the last 12 months (docs/domain.md §2.3):
+-- residents on roll at the period's end with any code of the medication-review list
+-- (ref_snomed_concepts, concept_group medication_review) in their GP record (EMIS or
+-- SystmOne), dated from lookback_days before the period's last day to that day, in any
+-- home of the site; out of the residents on roll then.
+WITH reviews AS (
+    SELECT DISTINCT site_id, pseudo_id, event_date
+    FROM stg_event
+    WHERE source_system IN ('emis', 'systmone')
+      AND concept_id IN (SELECT concept_id FROM ref_snomed_concepts
+                         WHERE concept_group = 'medication_review')
+),
+residents AS (
+    SELECT r.site_id, r.home_id, r.period, r.pseudo_id, count(v.event_date) > 0 AS reviewed
+    FROM on_roll($period) AS r
+    LEFT JOIN reviews AS v
+      ON v.site_id = r.site_id AND v.pseudo_id = r.pseudo_id
+     AND v.event_date BETWEEN r.last_day - CAST($lookback_days AS INTEGER) AND r.last_day
+    GROUP BY ALL
+),
+counts AS (
+    SELECT site_id, home_id, period, count(*) FILTER (WHERE reviewed) AS reviewed,
+           count(*) AS residents
+    FROM residents GROUP BY ALL
+)
+SELECT h.site_id, h.home_id, h.period, coalesce(c.reviewed, 0) AS numerator,
+       coalesce(c.residents, 0) AS denominator, 'gp' AS source
+FROM home_periods($period) AS h
+LEFT JOIN counts AS c USING (site_id, home_id, period)
