@@ -184,10 +184,12 @@ def _sentence() -> pl.Expr:
         .when(pl.col("kind") == "few_crossings")
         .then(
             pl.format(
-                "the {} has been crossed only {} times, fewer than chance allows, and the "
+                "the {} has been crossed only {}, fewer than chance allows, and the "
                 "last {} {} are mostly {} it.",
                 centre,
-                "crossed",
+                pl.when(pl.col("crossed") == 1)
+                .then(pl.lit("once"))
+                .otherwise(pl.format("{} times", "crossed")),
                 "points",
                 unit,
                 where,

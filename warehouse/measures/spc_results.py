@@ -71,8 +71,15 @@ def load_points(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return frame.with_columns(
         chart=pl.when(pl.col("value").is_not_null().sum().over("series") >= pl.col("run_until"))
         .then(pl.col("declared_chart"))
-        .otherwise(pl.lit("run"))
+        .otherwise(pl.lit("run")),
+        # the charts' x: the day, and for events on the same day their order in it
+        x=_x(pl.col("period")) + pl.col("period").cum_count().over("series", "period") - 1,
     ).drop("rare_chart", "rare_below")
+
+
+def _x(day: pl.Expr) -> pl.Expr:
+    """The x of a point dated ``day``: its day number, with room for events that day."""
+    return day.cast(pl.Int64) * 1000
 
 
 _FLIP = {"increase": "decrease", "decrease": "increase", "neutral": "neutral"}
@@ -93,6 +100,9 @@ def _between_events(con: duckdb.DuckDBPyConnection, rare: pl.DataFrame) -> pl.Da
         .sort("series", "event_date")
         .with_columns(days=pl.col("event_date").diff().over("series").dt.total_days())
         .filter(pl.col("days").is_not_null())
+        # two events on one day: somewhere between 0 and 1 day apart, so half a day (a t
+        # chart needs times above zero; docs/measures.md)
+        .with_columns(days=pl.when(pl.col("days") == 0).then(0.5).otherwise(pl.col("days")))
     )
     settings = rare.group_by("series").agg(
         pl.col("measure_id", "level", "site_id", "home_id", "run_until", "improvement").first()
@@ -147,7 +157,7 @@ def decisions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def _by_series(rows: pl.DataFrame, action: str) -> dict[str, Any]:
-    chosen = rows.filter(pl.col("action") == action)
+    chosen = rows.filter(pl.col("action") == action).with_columns(effective=_x(pl.col("effective")))
     if action == "freeze":  # the latest freeze of a series governs it
         chosen = chosen.group_by("series").agg(pl.col("effective").max())
         return dict(chosen.iter_rows())
@@ -171,7 +181,7 @@ def _qic(points: pl.DataFrame, chart: str, governed: pl.DataFrame) -> pl.DataFra
     empty = pl.col("denominator") == 0  # no opportunity: a gap, not a zero
     frame = rows.select(
         "series",
-        "period",
+        "x",
         pl.when(empty).then(None).otherwise(pl.col("numerator")).alias("numerator"),
         pl.when(empty).then(None).otherwise(pl.col("denominator")).alias("denominator"),
         "value",
@@ -180,7 +190,7 @@ def _qic(points: pl.DataFrame, chart: str, governed: pl.DataFrame) -> pl.DataFra
         warnings.simplefilter("ignore", SpcWarning)  # trial limits: reported per series
         result = qic(
             frame,
-            x="period",
+            x="x",
             y=y,
             n=n,
             chart=chart,
@@ -191,7 +201,7 @@ def _qic(points: pl.DataFrame, chart: str, governed: pl.DataFrame) -> pl.DataFra
         )
     scale = pl.lit(1.0) if chart in ("i", "t", "run") else pl.col("multiplier")
     out = result.points.select(
-        "series", "period", "cl", "lcl", "ucl", "part", "baseline", "sigma_signal",
+        "series", "x", "cl", "lcl", "ucl", "part", "baseline", "sigma_signal",
         "runs_signal", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min",
     ).join(
         result.summary.select("series", "part", "trial_limits", "rule_set"),
@@ -222,8 +232,8 @@ def _mdc(points: pl.DataFrame, governed: pl.DataFrame) -> tuple[pl.DataFrame, pl
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SpcWarning)
             result = mdc(
-                rows.select("series", "period", "value"),
-                x="period",
+                rows.select("series", "x", "value"),
+                x="x",
                 y="value",
                 facet="series",
                 improvement=improvement,
@@ -235,10 +245,10 @@ def _mdc(points: pl.DataFrame, governed: pl.DataFrame) -> tuple[pl.DataFrame, pl
             pl.col("assurance_type").last().alias("mdc_assurance"),
         )
         frames.append(
-            result.points.select("series", "period", pl.col("point_type").alias("mdc_point_type"))
+            result.points.select("series", "x", pl.col("point_type").alias("mdc_point_type"))
         )
         verdicts.append(last)
-    points_schema = {"series": pl.String, "period": pl.Date, "mdc_point_type": pl.String}
+    points_schema = {"series": pl.String, "x": pl.Int64, "mdc_point_type": pl.String}
     verdict_schema = {"series": pl.String, "mdc_variation": pl.String,
                       "mdc_assurance": pl.String}  # fmt: skip
     return (
@@ -284,8 +294,8 @@ def compute_spc(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     )
     mdc_points, verdicts = _mdc(points, governed)
     table = (
-        points.join(charted, on=["series", "period"], how="left")
-        .join(mdc_points, on=["series", "period"], how="left")
+        points.join(charted, on=["series", "x"], how="left")
+        .join(mdc_points, on=["series", "x"], how="left")
         .join(verdicts, on="series", how="left")
         .join(phases(con, points), on=["series", "period"], how="left")
         .select(
