@@ -69,6 +69,12 @@ def _section(m: Measure) -> list[str]:
         + (f"; a {CHART[m.rare_chart]} of the days between events where they are rare" if
            m.rare_chart else "")
         + f"); {DIRECTION[m.improvement]}. {m.why}",
+        *(
+            [f"- **Look-back:** needs {m.history_days} days of records before each period "
+             "ends; earlier points are left out as incomplete."]
+            if m.history_days
+            else []
+        ),
         f"- **Reads:** {', '.join(f'`{t}`' for t in m.tables)}; designated source "
         f"{m.source or 'none'}" + (f", falling back to {m.fallback}" if m.fallback else "") + ".",
         f"- **SQL:** `warehouse/measures/catalogue/{m.key}.sql`"

@@ -12,7 +12,9 @@
 -- * Coverage: a point after the last month of its designated source's extract at the
 --   site (or a quarter only partly covered) is incomplete, with the check
 --   'source_not_received: <source>', never a false zero; a quarter the site's data
---   cover only in part is incomplete with 'period_partly_covered'.
+--   cover only in part is incomplete with 'period_partly_covered'; a point whose
+--   look-back (the measure's history_days) starts before the site's records of its
+--   source is incomplete with 'history_before_records: <source>'.
 -- * files: the extract files (load_log.file_id) with rows of the measure's tables for
 --   the point's homes and months; residents files for the bed days.
 CREATE OR REPLACE TABLE measure_values AS
@@ -80,6 +82,23 @@ covered AS (
     WHERE m.source IS NOT NULL
     GROUP BY ALL
 ),
+history AS (
+    -- per measure, site and period: a look-back (history_days) that starts before the
+    -- site's records of the designated source do
+    SELECT m.measure_id, g.site_id, g.period, c.first_month IS NULL
+               OR g.last_day - CAST(m.history_days AS INTEGER) < c.first_month AS short
+    FROM ref_measure AS m
+    JOIN (SELECT DISTINCT site_id, period_unit,
+                 CAST(date_trunc(period_unit, month) AS DATE) AS period,
+                 CAST(date_trunc(period_unit, month)
+                      + CASE period_unit WHEN 'quarter' THEN INTERVAL 3 MONTH
+                                         ELSE INTERVAL 1 MONTH END - INTERVAL 1 DAY AS DATE)
+                     AS last_day
+          FROM grid CROSS JOIN (SELECT DISTINCT period_unit FROM ref_measure)) AS g
+      ON g.period_unit = m.period_unit
+    LEFT JOIN coverage AS c ON c.site_id = g.site_id AND c.source = m.source
+    WHERE m.history_days > 0
+),
 partial AS (
     -- per measure, site and period: a quarter the site's data cover only part of
     SELECT m.measure_id, g.site_id, CAST(date_trunc(m.period_unit, g.month) AS DATE) AS period,
@@ -101,12 +120,14 @@ home AS (
     SELECT p.measure_id, 'home' AS level, p.site_id, p.home_id, p.period,
            p.numerator, p.denominator, p.source,
            coalesce(f.error, false) OR NOT coalesce(c.covered, true)
-               OR coalesce(q.partial, false) AS incomplete,
+               OR coalesce(q.partial, false) OR coalesce(hs.short, false) AS incomplete,
            coalesce(f.warn, false) AS warn,
            list_concat(coalesce(f.checks, []),
                        CASE WHEN NOT coalesce(c.covered, true)
                             THEN ['source_not_received: ' || m.source] ELSE [] END,
-                       CASE WHEN q.partial THEN ['period_partly_covered'] ELSE [] END)
+                       CASE WHEN q.partial THEN ['period_partly_covered'] ELSE [] END,
+                       CASE WHEN hs.short THEN ['history_before_records: ' || m.source]
+                            ELSE [] END)
                AS checks,
            coalesce(pf.files, []) AS files
     FROM measure_points AS p
@@ -114,6 +135,7 @@ home AS (
     LEFT JOIN home_flags AS f USING (measure_id, site_id, home_id, period)
     LEFT JOIN covered AS c USING (measure_id, site_id, period)
     LEFT JOIN partial AS q USING (measure_id, site_id, period)
+    LEFT JOIN history AS hs USING (measure_id, site_id, period)
     LEFT JOIN point_files AS pf USING (measure_id, site_id, home_id, period)
 ),
 site AS (

@@ -66,6 +66,7 @@ _KEYS = {
     "run_until",
     "rare_chart",
     "rare_below",
+    "history_days",
     "version",
     "aliases",
     "params",
@@ -116,6 +117,10 @@ class Measure:
         Chart for a home's series of rare events (``t``: days between events).
     rare_below : float
         A home's events are rare below this many a period, on average.
+    history_days : int
+        Days of its source's records a point needs before its period ends (a look-back
+        such as "in the last 12 months"); a point whose look-back starts before the
+        site's records do is incomplete, not falsely low.
     events_sql : str or None
         The SQL listing each event (``<key>.events.sql``), for the rare chart.
     version : int
@@ -151,6 +156,7 @@ class Measure:
     run_until: int = 12
     rare_chart: str | None = None
     rare_below: float = 2.0
+    history_days: int = 0
     events_sql: str | None = None
     version: int = 1
     aliases: tuple[str, ...] = ()
@@ -316,6 +322,7 @@ def _measure(entry: Traversable, root: Traversable) -> Measure:
         run_until=int(data.get("run_until", 12)),
         rare_chart=data.get("rare_chart"),
         rare_below=float(data.get("rare_below", 2.0)),
+        history_days=int(data.get("history_days", 0)),
         events_sql=events,
         version=int(data.get("version", 1)),
         aliases=tuple(data.get("aliases", ())),

@@ -48,6 +48,7 @@ def measure_frame(registry: Registry) -> pl.DataFrame:
                 "chart": m.chart,
                 "rare_chart": m.rare_chart,
                 "rare_below": m.rare_below,
+                "history_days": m.history_days,
                 "run_until": m.run_until,
                 "improvement": m.improvement,
                 "target": m.target,
