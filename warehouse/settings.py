@@ -234,7 +234,12 @@ def _settings(data: Mapping[str, Any], file: Path | None, root: Path) -> Setting
     _known(privacy, {"key_variable"}, f"{where} [privacy]")
     measures = _table(data, "measures", where)
     _known(measures, {"registry"}, f"{where} [measures]")
-    registry = _text(measures, "registry", "", where)
+    registry = measures.get("registry", "")
+    if not isinstance(registry, str):
+        raise SettingsError(
+            f'{where} [measures]: registry must be a folder as text, e.g. registry = "measures", '
+            'or "" for the catalogue that ships with m4c.'
+        )
     resolved = {
         k: (root / _text(paths, k, default, where)).resolve() for k, default in PATHS.items()
     }

@@ -96,3 +96,13 @@ def test_names_fall_back_to_ids(tmp_path):
     (tmp_path / FILE_NAME).write_text('[sites.site_b]\nname = "South"\n')
     assert load_settings(tmp_path).register() == [{"site_id": "site_b", "site_name": "South",
         "home_id": None, "home_name": None, "home_type": None, "beds": None}]  # fmt: skip
+
+
+def test_a_measure_registry_of_ones_own_is_a_folder_beside_the_settings(tmp_path):
+    (tmp_path / "m4c.toml").write_text('[measures]\nregistry = "our-measures"\n')
+    assert load_settings(tmp_path).measures == (tmp_path / "our-measures").resolve()
+    (tmp_path / "m4c.toml").write_text("[measures]\nregistry = 3\n")
+    with pytest.raises(SettingsError, match=r"\[measures\]: registry must be a folder as text"):
+        load_settings(tmp_path)
+    (tmp_path / "m4c.toml").write_text('[measures]\nregistry = ""\n')
+    assert load_settings(tmp_path).measures is None

@@ -22,13 +22,17 @@ WITH grid AS (
     SELECT DISTINCT site_id, home_id, month FROM stg_occupied_bed_days
 ),
 failures AS (
-    -- each failing result, spread over the home-months it concerns
-    SELECT DISTINCT r.table_name, g.site_id, g.home_id, g.month, r.severity, r."check"
+    -- each failing result, spread over the home-months it concerns: a result without a
+    -- site, home or month concerns all of them; a home may be one with no bed days at
+    -- all (its residents list was set aside), whose failure still concerns its site
+    SELECT DISTINCT r.table_name, sm.site_id, coalesce(r.home_id, h.home_id) AS home_id,
+           sm.month, r.severity, r."check"
     FROM dq_results AS r
-    JOIN grid AS g
-      ON (r.site_id IS NULL OR r.site_id = g.site_id)
-     AND (r.home_id IS NULL OR r.home_id = g.home_id)
-     AND (r.period IS NULL OR r.period = g.month)
+    JOIN (SELECT DISTINCT site_id, month FROM grid) AS sm
+      ON (r.site_id IS NULL OR r.site_id = sm.site_id)
+     AND (r.period IS NULL OR r.period = sm.month)
+    LEFT JOIN (SELECT DISTINCT site_id, home_id FROM grid) AS h
+      ON r.home_id IS NULL AND h.site_id = sm.site_id
     WHERE r.status = 'fail'
 ),
 measure_tables AS (
@@ -138,14 +142,24 @@ home AS (
     LEFT JOIN history AS hs USING (measure_id, site_id, period)
     LEFT JOIN point_files AS pf USING (measure_id, site_id, home_id, period)
 ),
+site_flags AS (
+    -- per measure, site and period: the checks failed for any of its homes, charted or not
+    SELECT measure_id, site_id, period, bool_or(error) AS error, bool_or(warn) AS warn,
+           list_sort(list_distinct(flatten(list(checks)))) AS checks
+    FROM home_flags GROUP BY ALL
+),
 site AS (
-    SELECT measure_id, 'site' AS level, site_id, NULL AS home_id, period,
-           sum(numerator) AS numerator, sum(denominator) AS denominator,
-           string_agg(DISTINCT source, ',' ORDER BY source) AS source,
-           bool_or(incomplete) AS incomplete, bool_or(warn) AS warn,
-           list_sort(list_distinct(flatten(list(checks)))) AS checks,
-           list_sort(list_distinct(flatten(list(files)))) AS files
-    FROM home GROUP BY ALL
+    SELECT h.measure_id, 'site' AS level, h.site_id, NULL AS home_id, h.period,
+           sum(h.numerator) AS numerator, sum(h.denominator) AS denominator,
+           string_agg(DISTINCT h.source, ',' ORDER BY h.source) AS source,
+           bool_or(h.incomplete) OR coalesce(any_value(f.error), false) AS incomplete,
+           bool_or(h.warn) OR coalesce(any_value(f.warn), false) AS warn,
+           list_sort(list_distinct(list_concat(flatten(list(h.checks)),
+                                               coalesce(any_value(f.checks), [])))) AS checks,
+           list_sort(list_distinct(flatten(list(h.files)))) AS files
+    FROM home AS h
+    LEFT JOIN site_flags AS f USING (measure_id, site_id, period)
+    GROUP BY h.measure_id, h.site_id, h.period
 ),
 collaborative AS (
     SELECT measure_id, 'collaborative' AS level, NULL AS site_id, NULL AS home_id, period,
