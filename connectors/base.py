@@ -178,6 +178,11 @@ class Layout:
         Column -> the values it may take (after lower-casing).
     dedupe : bool
         Skip exact duplicate rows.
+    unique : tuple of str
+        Columns that name a row within its file (a change idea's ``change_id``): of the
+        rows of one file with the same values (exact duplicates skip first), the first
+        that passes every other check loads and the others are quarantined (rule
+        ``duplicate_key``).
     pseudonymise : bool
         ``select`` has an ``nhs`` column, replaced by ``pseudo_id``
         (:func:`with_pseudonyms`): the NHS number goes no further.
@@ -192,6 +197,7 @@ class Layout:
     skip: Mapping[str, pl.Expr] = field(default_factory=dict)
     allowed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     dedupe: bool = True
+    unique: tuple[str, ...] = ()
     pseudonymise: bool = False
     test_key: str | None = None
 
@@ -239,6 +245,8 @@ class Layout:
             read(column, "a required value", only_use=True)
         for column in self.allowed:
             read(column, "its allowed values", only_use=True)
+        for column in self.unique:
+            read(column, "its check that no two rows share it", only_use=True)
         return {c: tuple(labels) for c, labels in uses.items()}
 
 
@@ -272,6 +280,11 @@ def apply(raw: RawFile, layout: Layout, ctx: Context) -> Parsed:
     parsed = parsed.with_columns(
         __problem=pl.coalesce(checks) if checks else pl.lit(None, pl.Struct(QUARANTINE_STRUCT))
     )
+    if layout.unique:  # among the rows that pass every other check
+        per_file = "__file" in parsed.columns
+        parsed = parsed.with_columns(
+            __problem=pl.coalesce("__problem", _repeated(layout, per_file))
+        )
     problems = parsed.filter(pl.col("__problem").is_not_null()).select(
         source_row="__row", problem="__problem"
     )
@@ -375,6 +388,31 @@ def _checks(layout: Layout) -> list[pl.Expr]:
             )
         )
     return out
+
+
+def _repeated(layout: Layout, per_file: bool) -> pl.Expr:
+    """The ``unique`` check's problem: a row that repeats the key of an earlier good row.
+
+    Only rows with no other problem count (``__problem`` null), so the row loaded is the
+    first good one; ``per_file``: the rows carry ``__file`` (files parsed together), and
+    rows are compared within their own file.
+    """
+    ok = pl.col("__problem").is_null()
+    keys = [
+        pl.col(c).struct.field("value") if c in layout.parse else pl.col(c).str.strip_chars()
+        for c in layout.unique
+    ]
+    first = pl.col("__row").filter(ok).min().over(*keys, *(["__file"] if per_file else []))
+    names = " and ".join(layout.unique)
+    message = pl.lit(
+        f"{names} is the same as on an earlier row of this file, which was loaded instead: "
+        f"each row needs its own {names}. Give this row another one, or merge the two rows."
+    )
+    column = layout.unique[0]
+    shown = pl.col(f"__raw_{column}" if column in layout.parse else column)
+    return pl.when(ok & (pl.col("__row") != first)).then(
+        _problem(column, shown, "duplicate_key", message)
+    )
 
 
 def site_and_home(path: Path, inbox: Path) -> tuple[str, str | None]:

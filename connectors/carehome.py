@@ -35,8 +35,8 @@ def _located() -> dict[str, pl.Expr]:
     return {"home_id": home(), "person_key": _key(home())}
 
 
-def _lower(column: str) -> pl.Expr:
-    return text(column).str.to_lowercase()
+def _lower(column: str, *, keep: tuple[str, ...] = ()) -> pl.Expr:
+    return text(column, keep=keep).str.to_lowercase()
 
 
 # residents.csv: one row per stay in the home.
@@ -98,7 +98,8 @@ INCIDENTS = Layout(
         **_located(),
         "incident_dt": pl.col("incident_datetime"),
         "incident_type": _lower("incident_type"),
-        "harm_level": _lower("harm_level"),
+        # "none" is a harm level, not a missing value (docs/extracts.md §4)
+        "harm_level": _lower("harm_level", keep=("none",)),
         "hospital_transfer": flag("hospital_transfer"),
         "ambulance_called": flag("ambulance_called"),
         "gp_called": flag("gp_called"),

@@ -135,6 +135,8 @@ SPELLS = _cols("""
 """)
 AE = _cols("attendance_id nhs_number arrival_datetime department_type disposal")
 QI_LOG = _cols("home_id resident_id activity_date activity_type outcome")
+CHANGE_LOG = _cols("change_id title homes measures start_date cycle owner")
+BASELINES = _cols("measure home action date decided_by decided_on reason")
 EMIS_REPORT = ("NHS Number", "Date of Birth", "Date", "Code", "Term", "Value", "Units")
 
 
@@ -284,6 +286,19 @@ SPECS: tuple[TableSpec, ...] = (
         key="attendance_id",
     ),
     _ours("qi_log", "qi_activity", QI_LOG, ("home_id", "activity_date", "activity_type")),
+    _ours(
+        "qi_log",
+        "change_log",
+        CHANGE_LOG,
+        ("change_id", "title", "homes", "measures", "start_date"),
+        key="change_id",
+    ),
+    _ours(
+        "qi_log",
+        "baselines",
+        BASELINES,
+        ("measure", "action", "date", "decided_by", "decided_on"),
+    ),
 )
 
 
@@ -294,6 +309,10 @@ def spec(source: str, table: str, version: str) -> TableSpec:
             return s
     raise KeyError(f"no spec for {source}/{table} v{version}")
 
+
+# Actions of the baseline decisions (baselines.csv, docs/extracts.md §6.2): freeze the
+# limits on the points up to the date's month, or start new limits from it.
+BASELINE_ACTIONS = ("freeze", "rebase")
 
 # Activities of the QI log (one row per activity), and the outcomes each may record.
 QI_ACTIVITIES: dict[str, tuple[str, ...]] = {

@@ -27,10 +27,23 @@ _NUMBER = (
 _TIME_SUFFIXES = ("", " %H:%M", " %H:%M:%S", "T%H:%M:%S", " %H:%M:%S%.f")
 
 
-def text(column: str) -> pl.Expr:
-    """The column stripped of surrounding space, with the usual "missing" words as null."""
+def text(column: str, *, keep: tuple[str, ...] = ()) -> pl.Expr:
+    """The column stripped of surrounding space, with the usual "missing" words as null.
+
+    ``keep`` lists the words of ``MISSING`` that are values in this column: ``none`` is
+    a harm level (docs/extracts.md §4), not a missing one.
+
+    Examples
+    --------
+    >>> d = pl.DataFrame({"harm_level": [" none ", "n/a", "low"]})
+    >>> d.select(text("harm_level")).to_series().to_list()
+    [None, None, 'low']
+    >>> d.select(text("harm_level", keep=("none",))).to_series().to_list()
+    ['none', None, 'low']
+    """
     c = pl.col(column).str.strip_chars()
-    return pl.when(c.str.to_lowercase().is_in(MISSING)).then(None).otherwise(c)
+    missing = tuple(m for m in MISSING if m not in keep)
+    return pl.when(c.str.to_lowercase().is_in(missing)).then(None).otherwise(c)
 
 
 def _struct(value: pl.Expr, problem: pl.Expr, name: str) -> pl.Expr:
@@ -76,7 +89,8 @@ def dates(column: str, formats: tuple[str, ...], present: pl.Series | None = Non
     """A date or date-time read with explicit day-first ``formats`` (each optionally timed).
 
     Returns a struct of ``value`` (Datetime) and ``problem``: impossible dates
-    (31/02/2024), Excel serial numbers and any other layout are refused. Given the
+    (31/02/2024), years of fewer than four digits (30/09/23, which ``%Y`` would read as
+    the year 23), Excel serial numbers and any other layout are refused. Given the
     column's values (``present``), only the layouts that read at least one of them are
     tried: a file keeps to one or two layouts, and trying thirty on every row is slow.
     """
@@ -88,14 +102,17 @@ def dates(column: str, formats: tuple[str, ...], present: pl.Series | None = Non
         [raw.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in layouts]
         or [pl.lit(None, pl.Datetime("us"))]
     )
+    short = parsed.dt.year() < 1000  # %Y reads "30/09/23" as the year 23
     problem = (
-        pl.when(raw.is_null() | parsed.is_not_null())
+        pl.when(raw.is_null() | (parsed.is_not_null() & ~short))
         .then(None)
+        .when(short)
+        .then(pl.lit("has a year of fewer than four digits: write the year in full (2024)"))
         .when(raw.str.contains(r"^\d{5}(\.\d+)?$"))
         .then(pl.lit("looks like an Excel serial number, not a date"))
         .otherwise(pl.lit("is not a date in a known day-first layout"))
     )
-    return _struct(parsed, problem, column)
+    return _struct(pl.when(~short | short.is_null()).then(parsed), problem, column)
 
 
 def used_layouts(values: pl.Series, layouts: list[str]) -> list[str]:

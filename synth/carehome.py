@@ -4,6 +4,9 @@
 ``observations.csv``, each home with its own way of numbering residents and writing
 dates (docs/extracts.md), a UTF-8 byte-order mark in some, weights now and then
 written ``72.5 kg``, and junk rows: bad NHS numbers, impossible dates, Excel serials.
+With quirks, about half the homes also export their last months' incidents again
+(``incidents_<yyyy-mm>.csv``), some with a revised harm level or the time written with
+or without seconds: every row loads, and each incident still counts once.
 """
 
 from __future__ import annotations
@@ -24,8 +27,19 @@ from synth.files import (
     text_frame,
 )
 from synth.ids import id_text
-from synth.quirks import assemble, bad_nhs_rows, impossible_dates, junk_count, pick, styled_nhs
+from synth.quirks import (
+    assemble,
+    bad_nhs_rows,
+    impossible_dates,
+    junk_count,
+    pick,
+    revised,
+    styled_nhs,
+)
 from synth.world import CAREHOME_DATES, CAREHOME_TIMES
+
+RESENT_MONTHS = 2  # a home's incidents of its last months, exported again
+RESENT_HOMES = 0.5  # the share of homes that do so (with quirks)
 
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0: serial 45352 is 2024-03-01
 
@@ -123,6 +137,9 @@ def carehome_files(c: SiteCtx) -> list[ExtractFile]:
                 f"{folder}/incidents.csv", csv_text(frame), real.height, fates, bom=homes.bom[h]
             )
         )
+        if rate > 0:
+            style = {"date_fmt": date_fmt, "time_style": homes.time_style[h], "bom": homes.bom[h]}
+            files += _incidents_again(c, real, inc, folder, **style)
 
         obs = w.observations.filter(pl.col("stay").is_in(stays["stay"].implode()))
         is_weight = obs["type"] == "weight_kg"
@@ -174,3 +191,40 @@ def carehome_files(c: SiteCtx) -> list[ExtractFile]:
             )
         )
     return files
+
+
+def _incidents_again(
+    c: SiteCtx,
+    real: pl.DataFrame,
+    inc: pl.DataFrame,
+    folder: str,
+    *,
+    date_fmt: str,
+    time_style: int,
+    bom: bool,
+) -> list[ExtractFile]:
+    """At some homes, the incidents of the last ``RESENT_MONTHS`` months exported again.
+
+    ``real`` holds the rows of incidents.csv, ``inc`` the incidents they were written
+    from. The file is named for the last month (``incidents_2024-06.csv``), so it loads
+    after ``incidents.csv`` and its rows win (docs/extracts.md §8). Half its rows have
+    their harm level revised within its class and half their time written in the home's
+    other layout (``CAREHOME_TIMES``: with seconds if the home writes none, without if it
+    does), so the same incident reaches the warehouse in two versions. A stream of its
+    own (spawned: the other quirks' draws stay as they were) decides.
+    """
+    rng = c.quirks.spawn(1)[0]
+    cal = c.cal
+    day = inc["day"].to_numpy()
+    month = cal.month_of_day[np.clip(day, 0, cal.n_days - 1)]
+    recent = (day >= 0) & (day < cal.n_days) & (month >= cal.months - RESENT_MONTHS)
+    if rng.random() >= RESENT_HOMES or not recent.any():
+        return []
+    rows, again = real.filter(pl.Series(recent)), inc.filter(pl.Series(recent))
+    retimed = datetime_text(cal, again["day"], again["minute"], date_fmt + " %H:%M")
+    if not CAREHOME_TIMES[time_style].endswith("%S"):  # the same minute, with seconds
+        seconds = id_text("", rng.integers(0, 60, again.height), 2)
+        retimed = pl.select(pl.concat_str(retimed, pl.lit(":"), seconds)).to_series()
+    frame = revised(rng, rows, retimed, harm_rate=0.5, time_rate=0.5)
+    name = f"{folder}/incidents_{cal.month_dates[-1].strftime('%Y-%m')}.csv"
+    return [extract_file(name, csv_text(frame), frame.height, {}, bom=bom)]

@@ -4,7 +4,8 @@ Format quirks must still load: NHS numbers written ``999 123 4567``, ``999-123-4
 or ``'9991234567``. Junk rows each meet one fate (``FATES``): exact duplicates,
 deleted or test records (skipped), NHS numbers that fail modulus 11 or that Excel
 damaged, and dates that do not exist or are Excel serial numbers (quarantined).
-:func:`assemble` scatters them among the real rows and counts them.
+:func:`assemble` scatters them among the real rows and counts them. Records exported
+again (:func:`revised`) load, and the staged model must count them once.
 
 Examples
 --------
@@ -156,3 +157,46 @@ def bad_nhs_rows(
         excel_nhs(source[n_bad:]).alias(nhs_column),
     )
     return [("quarantined_nhs_number", bad), ("quarantined_nhs_number", excel)]
+
+
+# A harm level revised within its class: with harm (moderate or worse) or not, so that a
+# revision never moves a fall in or out of S2 (docs/domain.md §2.7 S2).
+HARM_REVISIONS = {"none": "low", "low": "none", "moderate": "severe", "severe": "moderate"}
+
+
+def revised(
+    rng: np.random.Generator,
+    rows: pl.DataFrame,
+    retimed: pl.Series,
+    *,
+    harm_rate: float,
+    time_rate: float,
+) -> pl.DataFrame:
+    """Incidents exported again: some with another harm level, some with another time layout.
+
+    A share ``harm_rate`` of ``rows`` (incidents.csv rows) gets its harm level revised
+    within its class (``HARM_REVISIONS``); a share ``time_rate`` gets its time as
+    ``retimed`` has it: the same minute written with seconds, or without them. Each is
+    still one incident: the staged model counts it once, as the file loaded last has it
+    (docs/extracts.md §8).
+
+    Examples
+    --------
+    >>> rows = pl.DataFrame({"incident_datetime": ["01/03/2024 09:57"], "harm_level": ["low"]})
+    >>> again = revised(np.random.default_rng(1), rows, pl.Series(["01/03/2024 09:57:41"]),
+    ...                 harm_rate=1.0, time_rate=1.0)
+    >>> again.row(0)
+    ('01/03/2024 09:57:41', 'none')
+    """
+    n = rows.height
+    harm = pl.Series(rng.random(n) < harm_rate)
+    time = pl.Series(rng.random(n) < time_rate)
+    level = rows.get_column("harm_level")
+    return rows.with_columns(
+        incident_datetime=pl.select(
+            pl.when(time).then(retimed).otherwise(rows.get_column("incident_datetime"))
+        ).to_series(),
+        harm_level=pl.select(
+            pl.when(harm).then(level.replace(HARM_REVISIONS)).otherwise(level)
+        ).to_series(),
+    )

@@ -192,6 +192,29 @@ STAGED_TABLES: tuple[StagedTable, ...] = (
         source="qi_log",
         extracts=("qi_activity",),
     ),
+    # The change log and the baseline decisions are no monthly counts: no period, so no
+    # month of a data-quality check and no freshness (an idea started months ago does not
+    # make the QI log late).
+    StagedTable(
+        "stg_change_idea",
+        "The QI change log: each change idea, per measure and home (home_id null: all).",
+        (RAW,),
+        _columns("site_id change_id title home_id measure_id start_date:DATE cycle owner") + _KEYS,
+        source="qi_log",
+        extracts=("change_log",),
+    ),
+    StagedTable(
+        "stg_baseline_decision",
+        "Decisions on the charts' limits (freeze, rebase), per measure and home.",
+        (RAW,),
+        _columns(
+            "site_id measure_id home_id action effective_date:DATE decided_by "
+            "decided_on:DATE reason"
+        )
+        + _KEYS,
+        source="qi_log",
+        extracts=("baselines",),
+    ),
 )
 STAGED: tuple[str, ...] = tuple(t.name for t in STAGED_TABLES)
 

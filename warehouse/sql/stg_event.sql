@@ -7,14 +7,21 @@
 -- Overlapping extracts and deltas (docs/extracts.md §8): a record with a
 -- source key (EMIS ObservationGuid, SystmOne RowIdentifier) counts once, as the file
 -- loaded last has it, and not at all if a later file withdrew it (deleted at source).
--- Records without a key count once per (person, code, time, value), from the file loaded
--- last that has them. Then the same again across keys, within a source: (person, code,
--- date, value) taken from the newest file only.
+-- Records without a key count once per natural key, from the file loaded last that has
+-- them: an EMIS report row per (person, code, date, value), the last such row of that
+-- file; a care-home observation per (person, time, type). Then the same again across
+-- keys, within a source system: events with the same (person, concept, date, value) in
+-- different files count from one file only. The concept is the SNOMED CT code (the local
+-- code where none is mapped), so an EMIS Search and Reports row and a bulk
+-- CareRecord_Observation row of the same weighing match: the report and the bulk
+-- extract are the same source system, EMIS (docs/domain.md §1.1). The bulk row wins (it
+-- has a source key, ObservationGuid); otherwise the file loaded last wins.
 CREATE OR REPLACE TABLE stg_event AS
 WITH report AS (
     SELECT * FROM raw_emis_report
-    QUALIFY file_id = max(file_id) OVER (PARTITION BY site_id, pseudo_id, concept_id,
-                                                      event_date, value_num)
+    QUALIFY row_number() OVER (PARTITION BY site_id, pseudo_id, concept_id, event_date,
+                                            value_num
+                               ORDER BY file_id DESC, source_row DESC) = 1
 ),
 carehome AS (
     SELECT * FROM raw_carehome_observation
@@ -47,9 +54,18 @@ events AS (
     LEFT JOIN ref_dscr_observation_types AS t USING (obs_type)
 ),
 distinct_events AS (
-    SELECT * FROM events
-    QUALIFY file_id = max(file_id) OVER (PARTITION BY site_id, source_system, pseudo_id,
-                                                      local_code, event_date, value_num)
+    -- every row of the winning file: within one file, two records of one day and value
+    -- are two events (two keyed observations), never merged here
+    SELECT * EXCLUDE (system) FROM (
+        SELECT *, CASE source_system WHEN 'emis_report' THEN 'emis'
+                                     ELSE source_system END AS system
+        FROM events
+    )
+    QUALIFY dense_rank() OVER (
+        PARTITION BY site_id, system, pseudo_id, coalesce(concept_id, local_code), event_date,
+                     value_num
+        ORDER BY source_record_id IS NOT NULL DESC, file_id DESC
+    ) = 1
 )
 SELECT e.*, ep.home_id
 FROM distinct_events AS e
