@@ -23,6 +23,8 @@ def test_definitions_load_with_groups_kinds_and_descriptions():
         "dq_results",
         "dq_pages",
         "measure_values",
+        "spc_results",
+        "signals",
         "falls_chart",
     }
     for key in graph.get_all_asset_keys():
