@@ -18,6 +18,7 @@ from synth.emis import emis_files
 from synth.files import ExtractFile, SiteCtx
 from synth.hospital import hospital_files
 from synth.names import draw_register
+from synth.plan import make_plan
 from synth.qi_log import qi_log_files
 from synth.simulate import simulate
 from synth.systmone import systmone_files
@@ -44,7 +45,7 @@ class SynthSummary:
         The extracts' folder: an inbox, with one folder per site and nothing else.
     truth : Path
         The truth's folder, beside ``out``: expected_counts.csv, expected_files.csv,
-        homes.csv and README.txt.
+        homes.csv, sites.csv, planted_effects.csv and README.txt (among others).
     paths : tuple of Path
         Every file written, extracts first, then the truth's files (README.txt last).
     residents : int
@@ -86,6 +87,7 @@ def write_extracts(
     start: date = DEFAULT_START,
     intervention_month: int = 9,
     quirk_rate: float = 0.02,
+    comparison_sites: int = 1,
 ) -> SynthSummary:
     """Simulate care-home residents and write the extracts their sites would hand over.
 
@@ -96,7 +98,8 @@ def write_extracts(
         inbox: one folder per site (``site_a``...) and nothing else.
     truth : Path, optional
         Folder for the truth (created; must be empty or absent, and not inside
-        ``out``): expected_counts.csv, expected_files.csv, homes.csv and README.txt.
+        ``out``): expected_counts.csv, expected_files.csv, homes.csv, sites.csv,
+        planted_effects.csv and README.txt.
         By default beside ``out``, named after it: ``inbox`` gives ``inbox-truth``.
     sites : int
         Number of sites (1-26). Sites 1, 3, ... use EMIS; sites 2, 4, ... SystmOne.
@@ -109,11 +112,15 @@ def write_extracts(
     start : date
         First day of the period (the first of a month).
     intervention_month : int
-        Months of baseline: rates change from this month (0-based) onwards; at or
-        beyond ``months``, never.
+        Months of baseline: the first intervention site starts its change ideas in this
+        month (0-based), the next one a month later, and so on, up to the last month of
+        the period; at or beyond ``months``, no site changes anything.
     quirk_rate : float
         Share of rows given a format quirk, and rate of junk rows of each kind
         (0 writes clean files).
+    comparison_sites : int
+        How many sites, the last ones, make no change (their rates move only with the
+        secular trend). With one site there is none: the site is an intervention site.
 
     Returns
     -------
@@ -132,6 +139,13 @@ def write_extracts(
 
     Notes
     -----
+    Each intervention site runs one to three change ideas (:data:`synth.plan.PACKAGES`,
+    in turn), each listed in its ``qi_log/change_log.csv`` and planting an effect on
+    the measures it touches from the first day of its start month: a rate ratio, in
+    ``planted_effects.csv``. The comparison sites' change logs have no rows. Every
+    site's rates of falls, pressure ulcers, emergency admissions and A&E attendances
+    drift by the secular trend, :data:`synth.plan.SECULAR_TREND` a month.
+
     ``expected_counts.csv`` (in ``truth``) has one row per measure, site, home and month (zeros
     included). Each event counts in the home whose stay covered its day (admission
     date <= day < discharge date), so a resident who moved counts in each home in turn:
@@ -159,19 +173,26 @@ def write_extracts(
     >>> s = write_extracts(Path(tempfile.mkdtemp()) / "x", sites=2, homes=2, months=2)
     >>> sorted(p.name for p in s.out.iterdir()), s.truth.name
     (['site_a', 'site_b'], 'x-truth')
-    >>> sorted(p.name for p in s.truth.iterdir())
-    ['README.txt', 'expected_counts.csv', 'expected_files.csv', 'homes.csv']
+    >>> sorted(p.name for p in s.truth.iterdir())  # doctest: +NORMALIZE_WHITESPACE
+    ['README.txt', 'expected_counts.csv', 'expected_files.csv', 'expected_measures.csv',
+     'homes.csv', 'planted_effects.csv', 'sites.csv']
+    >>> pl.read_csv(s.truth / "sites.csv")["role"].to_list()
+    ['intervention', 'comparison']
+    >>> sorted(p.name for p in (s.out / "site_b" / "qi_log").iterdir())
+    ['change_log.csv', 'qi_activity_log.csv']
     >>> [(site.site_id, len(site.homes)) for site in s.register]
     [('site_a', 1), ('site_b', 1)]
     """
-    _check(sites, homes, months, start, intervention_month, quirk_rate)
+    _check(sites, homes, months, start, intervention_month, quirk_rate, comparison_sites)
     out = Path(out)
     truth = out.with_name(out.name + "-truth") if truth is None else Path(truth)
     _check_folders(out, truth)
     rngs = streams(seed)
     cal = make_calendar(start, months, intervention_month)
     home_table = draw_homes(rngs["homes"], sites, homes, quirk_rate)
-    world = simulate(rngs, cal, home_table, draw_site_effects(rngs["homes"], sites))
+    base = draw_site_effects(rngs["homes"], sites)
+    plan = make_plan(cal, base, min(comparison_sites, sites - 1), home_table.site)
+    world = simulate(rngs, cal, home_table, plan)
     register = draw_register(rngs["names"], home_table)
 
     files: list[ExtractFile] = []
@@ -197,6 +218,7 @@ def write_extracts(
         "start": start.isoformat(),
         "intervention_month": intervention_month,
         "quirk_rate": quirk_rate,
+        "comparison_sites": comparison_sites,
     }
     counts, truth_paths = write_truth(truth, world, files, register, arguments)
     on_roll = counts.filter(pl.col("measure") == "residents_on_roll")
@@ -238,6 +260,7 @@ def _check(
     start: date,
     intervention_month: int,
     quirk_rate: float,
+    comparison_sites: int,
 ) -> None:
     if not 1 <= sites <= 26:
         raise ValueError(f"sites must be 1 to 26 (site_a to site_z), not {sites}")
@@ -251,3 +274,8 @@ def _check(
         raise ValueError(f"intervention_month must be 0 or more, not {intervention_month}")
     if not 0 <= quirk_rate <= 0.5:
         raise ValueError(f"quirk_rate must be between 0 and 0.5, not {quirk_rate}")
+    if comparison_sites < 0 or (sites > 1 and comparison_sites >= sites):
+        raise ValueError(
+            f"comparison_sites must be 0 to {max(sites - 1, 0)} (at least one site makes a "
+            f"change), not {comparison_sites}"
+        )

@@ -1,9 +1,10 @@
 """What happens on the nights in the home: incidents, outings, observations, QI activities.
 
 Every event is drawn at once over all nights residents spent in a home (:class:`At`),
-with the site's rates before and after the intervention month; follow-ups (an MDT
-review after a triage, a dietetic review after a high MUST score) are drawn a few days
-later if the resident is still in.
+with the site's rates before and from its start day (:class:`synth.plan.Plan`), and
+event rates moved by the secular trend each month; follow-ups (an MDT review after a
+triage, a dietetic review after a high MUST score) are drawn a few days later if the
+resident is still in.
 """
 
 from __future__ import annotations
@@ -15,12 +16,17 @@ import numpy as np
 import polars as pl
 
 from connectors.schemas import QI_ACTIVITIES
-from synth.world import RATES, Calendar, HomeTable, SiteEffect
+from synth.plan import Plan
+from synth.world import RATES, Calendar, HomeTable, site_shares
 
 
 @dataclass(frozen=True)
 class At:
-    """Every night a resident spent in a home: person, day, stay, home, site, phase, month."""
+    """Every night a resident spent in a home: person, day, stay, home, site, month.
+
+    The nights are in person and day order; ``post`` is whether the night is on or after
+    its site's start day.
+    """
 
     person: np.ndarray
     day: np.ndarray
@@ -40,19 +46,29 @@ class At:
         }
 
     def one_per_stay_month(self, rng: np.random.Generator) -> np.ndarray:
-        """One random night per stay and month (indexes into these arrays)."""
+        """One random night per stay and month (indexes into these arrays).
+
+        The nights are in person and day order, so each stay's nights of a month are
+        consecutive: one run each.
+
+        Examples
+        --------
+        >>> n = np.array([0, 0, 0, 1, 1])
+        >>> at = At(n, np.array([0, 1, 40, 0, 1]), n, n, n, n == 9, np.array([0, 0, 1, 0, 0]))
+        >>> at.one_per_stay_month(np.random.default_rng(0)).tolist()
+        [1, 2, 3]
+        """
         group = self.stay * 1000 + self.month
-        order = np.lexsort((rng.random(group.size), group))
-        g = group[order]
-        first = np.r_[True, g[1:] != g[:-1]] if g.size else np.zeros(0, dtype=bool)
-        return order[first]
+        start = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if group.size else group
+        length = np.diff(np.r_[start, group.size])
+        return start + (rng.random(start.size) * length).astype(np.int64)
 
 
 def draw_incidents(
     rng: np.random.Generator,
     at: At,
     people: pl.DataFrame,
-    effects: list[SiteEffect],
+    plan: Plan,
     cal: Calendar,
     hospital_falls: pl.DataFrame,
 ) -> pl.DataFrame:
@@ -62,12 +78,11 @@ def draw_incidents(
     before 08:00 or from 18:30.
     """
     risk = people["fall_risk"].to_numpy()[at.person]
-    fall_eff = np.array([e.falls for e in effects])[at.site]
-    p_fall = RATES.falls * risk * np.where(at.post, fall_eff, 1.0)
-    pu_eff = np.where(at.post, 0.8, 1.0)
+    p_fall = RATES.falls * risk * plan.multiplier("falls", at.site, at.day, at.month)
+    p_ulcer = RATES.pressure_ulcers * plan.multiplier("pressure_ulcers", at.site, at.day, at.month)
     u = rng.random(at.person.size)
     fall = u < p_fall
-    ulcer = (u >= p_fall) & (u < p_fall + RATES.pressure_ulcers * pu_eff)
+    ulcer = (u >= p_fall) & (u < p_fall + p_ulcer)
     other = u >= 1 - RATES.other_incidents
     kinds = np.select([fall, ulcer, other], ["fall", "pressure_ulcer", "other"], "")
     i = np.flatnonzero(kinds != "")
@@ -142,18 +157,18 @@ def draw_observations(
     rng: np.random.Generator,
     at: At,
     people: pl.DataFrame,
-    effects: list[SiteEffect],
+    plan: Plan,
 ) -> pl.DataFrame:
     """Care-home observations: monthly weights and MUST scores, BMI and Waterlow."""
     frames = []
     for obs_type in ("weight_kg", "must_score", "waterlow"):
         i = at.one_per_stay_month(rng)
         if obs_type == "weight_kg":
-            share = np.array([e.weights for e in effects])
+            share = site_shares(plan.effects, "weights")
         elif obs_type == "must_score":
-            share = np.array([e.must for e in effects])
+            share = site_shares(plan.effects, "must")
         else:
-            share = np.array([(0.35, 0.45)] * len(effects))
+            share = np.full((len(plan.effects), 2), 0.40)
         p = share[at.site[i], at.post[i].astype(int)]
         i = i[rng.random(i.size) < p]
         d = at.take(i)
@@ -208,8 +223,13 @@ def draw_qi(
     present: np.ndarray,
     cal: Calendar,
     homes: HomeTable,
+    plan: Plan,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """QI activities (one row each), and the pharmacist reviews the GP codes as SMRs."""
+    """QI activities (one row each), and the pharmacist reviews the GP codes as SMRs.
+
+    Each project's activities rise from the start day at the sites running it; PDSA
+    cycles at every intervention site.
+    """
     home_of = stays["home"].to_numpy()
     person_of = stays["person"].to_numpy()
     rows = []
@@ -225,8 +245,12 @@ def draw_qi(
     def outcomes(kind: str, n: int, p: Sequence[float]) -> np.ndarray:
         return np.array(QI_ACTIVITIES[kind])[rng.choice(len(p), n, p=p)]
 
+    def chance(name: str, home: np.ndarray, day: np.ndarray) -> np.ndarray:
+        site = homes.site[home]
+        return site_shares(plan.effects, name)[site, plan.after(site, day).astype(int)]
+
     i = at.one_per_stay_month(rng)
-    i = i[rng.random(i.size) < np.where(at.post[i], 0.30, 0.02)]
+    i = i[rng.random(i.size) < chance("triage", at.home[i], at.day[i])]
     triage = outcomes("triage_tool", i.size, [0.3, 0.7])
     add("triage_tool", at.stay[i], at.day[i], triage)
     risk = i[triage == "at_risk"]
@@ -236,15 +260,15 @@ def draw_qi(
     add("mdt_review", at.stay[risk][j], when[j], outcomes("mdt_review", j.size, [0.6, 0.25, 0.15]))
 
     i = at.one_per_stay_month(rng)
-    i = i[rng.random(i.size) < np.where(at.post[i], 0.05, 0.01)]
+    i = i[rng.random(i.size) < chance("pharmacist", at.home[i], at.day[i])]
     pharm = outcomes("pharmacist_medication_review", i.size, [0.5, 0.3, 0.2])
     add("pharmacist_medication_review", at.stay[i], at.day[i], pharm)
     pharmacist = pl.DataFrame({"person": at.person[i], "stay": at.stay[i], "day": at.day[i]})
 
     must = observations.filter((pl.col("type") == "must_score") & (pl.col("value") >= 2))
     m_stay, m_day = must["stay"].to_numpy(), must["day"].to_numpy()
-    chance = np.where(m_day >= cal.iv, 0.7, 0.2)
-    j, when = _follow_up(rng, present, person_of[m_stay], m_stay, m_day, chance, (1, 10))
+    p = chance("dietetic", home_of[m_stay], m_day)
+    j, when = _follow_up(rng, present, person_of[m_stay], m_stay, m_day, p, (1, 10))
     add(
         "dietetic_review",
         m_stay[j],
@@ -254,8 +278,8 @@ def draw_qi(
 
     new = stays.filter(pl.col("start") >= 0)
     n_stay, n_day = new["stay"].to_numpy(), new["start"].to_numpy()
-    chance = np.where(n_day >= cal.iv, 0.8, 0.15)
-    j, when = _follow_up(rng, present, person_of[n_stay], n_stay, n_day, chance, (1, 10))
+    p = chance("admission_mdt", home_of[n_stay], n_day)
+    j, when = _follow_up(rng, present, person_of[n_stay], n_stay, n_day, p, (1, 10))
     add(
         "admission_mdt_review",
         n_stay[j],
@@ -267,8 +291,7 @@ def draw_qi(
     month_first = cal.month_starts[:-1]
     grid_home = np.repeat(np.arange(n_homes), cal.months)
     grid_month = np.tile(np.arange(cal.months), n_homes)
-    post = month_first[grid_month] >= cal.iv
-    count = rng.poisson(np.where(post, 1.0, 0.1))
+    count = rng.poisson(chance("pdsa", grid_home, month_first[grid_month]))
     h = np.repeat(grid_home, count)
     m = np.repeat(grid_month, count)
     length = np.diff(cal.month_starts)[m]

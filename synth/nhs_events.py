@@ -14,7 +14,8 @@ import polars as pl
 
 from synth.codes import ACUTE, CODE, DIAGNOSES, ELECTIVE_DIAGNOSIS, FALL_DIAGNOSIS, FORMULARY
 from synth.home_events import At, measured_weight
-from synth.world import HomeTable, SiteEffect
+from synth.plan import Plan
+from synth.world import RATES, HomeTable, site_shares
 
 
 def draw_hospital_absences(
@@ -95,7 +96,7 @@ def draw_gp_events(
     rng: np.random.Generator,
     at: At,
     people: pl.DataFrame,
-    effects: list[SiteEffect],
+    plan: Plan,
     stays: pl.DataFrame,
     incidents: pl.DataFrame,
     pharmacist: pl.DataFrame,
@@ -126,7 +127,7 @@ def draw_gp_events(
         )
 
     i = at.one_per_stay_month(rng)
-    i = i[rng.random(i.size) < np.array([e.gp_weights for e in effects])[at.site[i]]]
+    i = i[rng.random(i.size) < np.array([e.gp_weights for e in plan.effects])[at.site[i]]]
     d = at.take(i)
     add(
         "weight",
@@ -137,14 +138,14 @@ def draw_gp_events(
     )
 
     i = at.one_per_stay_month(rng)
-    rate = np.array([e.medication_review for e in effects])[at.site[i], at.post[i].astype(int)]
+    rate = site_shares(plan.effects, "medication_review")[at.site[i], at.post[i].astype(int)]
     i = i[rng.random(i.size) < rate]
-    share = np.array([e.smr_share for e in effects])[at.site[i], at.post[i].astype(int)]
+    share = site_shares(plan.effects, "smr_share")[at.site[i], at.post[i].astype(int)]
     smr = rng.random(i.size) < share
     d = at.take(i)
     add("smr", d["person"][smr], d["stay"][smr], d["day"][smr])
     add("medication_review", d["person"][~smr], d["stay"][~smr], d["day"][~smr])
-    coded = rng.random(pharmacist.height) < 0.8  # pharmacist SMRs coded by the practice
+    coded = rng.random(pharmacist.height) < RATES.pharmacist_coded  # coded by the practice
     ph = pharmacist.filter(pl.Series(coded))
     add("smr", ph["person"].to_numpy(), ph["stay"].to_numpy(), ph["day"].to_numpy())
 

@@ -21,13 +21,19 @@ from synth.nhs_events import (
     draw_spell_rows,
 )
 from synth.people import draw_people
+from synth.plan import Plan
 from synth.stays import Occupancy, spans, stay_frames
 from synth.world import Calendar, HomeTable, SiteEffect
 
 
 @dataclass(frozen=True)
 class World:
-    """The simulated truth, as frames of real records (integer day indexes)."""
+    """The simulated truth, as frames of real records (integer day indexes).
+
+    ``effects`` are each site's rates before and from its start day, ``plan`` the
+    improvement work that set them (:class:`synth.plan.Plan`: roles, the start day of
+    each site, change ideas, planted effects and the secular trend).
+    """
 
     cal: Calendar
     homes: HomeTable
@@ -44,20 +50,22 @@ class World:
     qi: pl.DataFrame
     present: np.ndarray  # person x day: stay index on nights in the home, else -1
     on_roll: np.ndarray  # person x day: stay index while on the roll (away or not), else -1
+    plan: Plan
 
 
 def simulate(
     rngs: dict[str, np.random.Generator],
     cal: Calendar,
     homes: HomeTable,
-    effects: list[SiteEffect],
+    plan: Plan,
 ) -> World:
     """Run the stays, then draw the people and every event on the nights they cover.
 
     Each part draws from its own stream of ``rngs`` (:func:`synth.world.streams`): the
-    stays from ``stays``, the people from ``people``, the events from ``events``.
+    stays from ``stays``, the people from ``people``, the events from ``events``. The
+    rates are those of ``plan``, by site and month.
     """
-    occ = Occupancy(rngs["stays"], cal, homes, effects)
+    occ = Occupancy(rngs["stays"], cal, homes, plan)
     occ.run()
     stays, spells, visits = stay_frames(occ)
     people = draw_people(rngs["people"], np.array(occ.person_site), np.array(occ.frailty), stays)
@@ -88,19 +96,19 @@ def simulate(
         stay=stay_at,
         home=home_at,
         site=homes.site[home_at],
-        post=d_idx >= cal.iv,
+        post=plan.after(homes.site[home_at], d_idx),
         month=cal.month_of_day[d_idx],
     )
-    incidents = draw_incidents(ev, at, people, effects, cal, fall_incidents)
+    incidents = draw_incidents(ev, at, people, plan, cal, fall_incidents)
     outings = draw_outings(ev, at)
-    observations = draw_observations(ev, at, people, effects)
-    qi, pharmacist = draw_qi(ev, at, stays, observations, present, cal, homes)
-    gp_events = draw_gp_events(ev, at, people, effects, stays, incidents, pharmacist)
+    observations = draw_observations(ev, at, people, plan)
+    qi, pharmacist = draw_qi(ev, at, stays, observations, present, cal, homes, plan)
+    gp_events = draw_gp_events(ev, at, people, plan, stays, incidents, pharmacist)
     medication = draw_medication(ev, on_roll, gp_events, at)
     return World(
         cal=cal,
         homes=homes,
-        effects=effects,
+        effects=list(plan.effects),
         people=people,
         stays=stays,
         present=present,
@@ -115,4 +123,5 @@ def simulate(
         gp_events=gp_events,
         medication=medication,
         qi=qi,
+        plan=plan,
     )

@@ -4,21 +4,22 @@ Each site's beds are filled over time by :class:`Occupancy`, an event queue of v
 beds: residents arrive (new, returning after a respite stay, or moving from another
 home of the site), and :func:`run_stay` follows each stay with competing risks (death
 in the home, emergency and elective admissions, A&E attendances, going home) until it
-ends or the period does. The events in the home are drawn later, vectorised, on the
-nights these stays cover (:func:`spans`).
+ends or the period does, at the rates of its month and site (:class:`synth.plan.Plan`).
+The events in the home are drawn later, vectorised, on the nights these stays cover
+(:func:`spans`).
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
-from synth.world import RATES, YEAR, Calendar, HomeTable, SiteEffect
+from synth.plan import Plan
+from synth.world import RATES, YEAR, Calendar, HomeTable
 
 KINDS = ("permanent", "respite", "step_down")
 
@@ -41,43 +42,52 @@ class Stay:
 
 
 def run_stay(
-    rng: np.random.Generator, stay: Stay, frailty: float, eff: SiteEffect, cal: Calendar
+    rng: np.random.Generator, stay: Stay, frailty: float, site: int, plan: Plan, cal: Calendar
 ) -> None:
-    """Simulate one stay from its start to its end (or the extract date): competing risks."""
+    """Simulate one stay from its start to its end (or the extract date): competing risks.
+
+    The rates hold within a month: the trend moves them each month, and the site's change
+    ideas from its start day (a month's first day), so the clock restarts at each month's
+    first day (the risks are memoryless). A change in the rate of falls changes the share
+    of admissions and A&E visits caused by a fall, not how many there are.
+    """
+    eff, start = plan.effects[site], int(plan.start_day[site])
     death = RATES.death_in_home[stay.kind] / YEAR
     home = RATES.discharge_home / YEAR if stay.kind == "permanent" else 0.0
     t = float(max(stay.start, 0))
     stop = min(stay.planned_end, cal.n_days)
     while True:
-        post = t >= cal.iv
-        m_e = frailty * (eff.emergency if post else 1.0)
-        m_a = frailty * (eff.ae if post else 1.0)
-        rates = np.array(
-            [
-                death,
-                RATES.emergency / YEAR * m_e,
-                RATES.ae_only / YEAR * m_a,
-                RATES.elective / YEAR * frailty,
-                home,
-            ]
+        post = t >= start
+        month = int(cal.month_of_day[int(t)])
+        trend = plan.trend**month
+        m_e = frailty * trend * (eff.emergency if post else 1.0)
+        m_a = frailty * trend * (eff.ae if post else 1.0)
+        rates = (
+            death,
+            RATES.emergency / YEAR * m_e,
+            RATES.ae_only / YEAR * m_a,
+            RATES.elective / YEAR * frailty,
+            home,
         )
-        total = rates.sum()
+        total = math.fsum(rates)
         t_next = t + rng.exponential(1.0 / total)
-        if not post and t_next >= cal.iv:
-            t = float(cal.iv)  # rates change: restart the clock (memoryless)
+        edge = int(cal.month_starts[month + 1])
+        if t_next >= edge and edge < stop:
+            t = float(edge)  # rates change: restart the clock
             continue
         if t_next >= stop:
             if stay.planned_end < cal.n_days:
                 stay.end, stay.reason = int(stay.planned_end), "home"
             return
         day = int(t_next)
-        event = int(rng.choice(5, p=rates / total))
+        event = int(rng.choice(5, p=np.array(rates) / total))
         if event in (0, 4):
             stay.end, stay.reason = day, ("died" if event == 0 else "home")
             return
         if event == 2:
             disposal = "02" if rng.random() < 0.5 else "03"
-            stay.visits.append((day, disposal, bool(rng.random() < RATES.ae_fall)))
+            fall_share = RATES.ae_fall * ((eff.falls / eff.ae) if post else 1.0)
+            stay.visits.append((day, disposal, bool(rng.random() < fall_share)))
             t = t_next
             continue
         kind = "emergency" if event == 1 else "elective"
@@ -85,7 +95,8 @@ def run_stay(
         u = rng.random()
         died, gone = RATES.spell_died[kind], RATES.spell_not_returned[kind]
         outcome = "died" if u < died else "not_returned" if u < died + gone else "returned"
-        fall = kind == "emergency" and bool(rng.random() < RATES.admission_fall)
+        fall_share = RATES.admission_fall * ((eff.falls / eff.emergency) if post else 1.0)
+        fall = kind == "emergency" and bool(rng.random() < fall_share)
         via_ae = kind == "emergency" and bool(rng.random() < RATES.admission_via_ae)
         emergency_method = str(rng.choice(["21", "22", "28"], p=[0.8, 0.1, 0.1]))
         method = emergency_method if kind == "emergency" else "11"
@@ -115,9 +126,9 @@ class Occupancy:
         rng: np.random.Generator,
         cal: Calendar,
         homes: HomeTable,
-        effects: Sequence[SiteEffect],
+        plan: Plan,
     ) -> None:
-        self.rng, self.cal, self.homes, self.effects = rng, cal, homes, effects
+        self.rng, self.cal, self.homes, self.plan = rng, cal, homes, plan
         self.stays: list[Stay] = []
         self.person_site: list[int] = []
         self.frailty: list[float] = []
@@ -129,13 +140,29 @@ class Occupancy:
 
     def run(self) -> None:
         """Fill every site's beds from the start of the period to its end."""
-        for site in range(len(self.effects)):
+        for site in range(len(self.plan.roles)):
             self._site(site)
 
-    def _new_person(self, site: int) -> int:
+    def _new_person(self, site: int, *, resident: bool = False) -> int:
+        """A new person; a ``resident`` (permanent, at the start) as frail as those who stay.
+
+        Frail residents leave sooner (death, hospital), so those already in the home at
+        the start are drawn in proportion to their expected stay: without this the
+        homes' mix would drift towards the robust over the period.
+        """
         self.person_site.append(site)
         shape = RATES.frailty_shape
-        self.frailty.append(float(self.rng.gamma(shape, 1.0 / shape)))
+        frailty = float(self.rng.gamma(shape, 1.0 / shape))
+        if resident:
+            stay = RATES.death_in_home["permanent"] + RATES.discharge_home
+            ill = RATES.emergency * (
+                RATES.spell_died["emergency"] + RATES.spell_not_returned["emergency"]
+            ) + RATES.elective * (
+                RATES.spell_died["elective"] + RATES.spell_not_returned["elective"]
+            )
+            while self.rng.random() >= stay / (stay + ill * frailty):
+                frailty = float(self.rng.gamma(shape, 1.0 / shape))
+        self.frailty.append(frailty)
         return len(self.person_site) - 1
 
     def _push(self, day: int, bed: tuple[int, int]) -> None:
@@ -149,7 +176,7 @@ class Occupancy:
     def _begin(self, person: int, bed: tuple[int, int], day: int, kind: str, planned: float):
         stay = Stay(person, bed[0], day, kind, planned)
         site = self.person_site[person]
-        run_stay(self.rng, stay, self.frailty[person], self.effects[site], self.cal)
+        run_stay(self.rng, stay, self.frailty[person], site, self.plan, self.cal)
         self.stays.append(stay)
         self.occupant[bed] = len(self.stays) - 1
         if stay.end is not None:
@@ -179,7 +206,8 @@ class Occupancy:
                     length = int(rng.integers(lo, hi + 1))
                     start = -int(rng.integers(1, length))
                     planned = float(start + length)
-                self._begin(self._new_person(site), bed, start, kind, planned)
+                person = self._new_person(site, resident=kind == "permanent")
+                self._begin(person, bed, start, kind, planned)
             else:
                 self._push(int(rng.integers(0, RATES.vacancy_days[1])), bed)
         while self.heap:

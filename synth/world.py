@@ -5,7 +5,8 @@ them to months and weekdays. Each purpose draws from its own random stream
 (:func:`streams`), so that quirks or names never change the simulated truth. The
 :class:`Rates` say how often things happen to a resident; :func:`draw_homes` gives each
 care home its beds and its habits (how it numbers residents and writes dates), and
-:func:`draw_site_effects` how each site's rates change from the intervention month.
+:func:`draw_site_effects` each site's own levels (:class:`SiteEffect`), which the plan of
+change ideas (:mod:`synth.plan`) changes from each intervention site's start month.
 
 Examples
 --------
@@ -16,7 +17,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
@@ -57,21 +58,24 @@ class Rates:
         Permanent residents going home, per resident-year.
     emergency, ae_only, elective : float
         Emergency admissions, A&E attendances without admission and elective
-        admissions per resident-year (Health Foundation IAU 2016/17: 0.70 emergency
-        admissions and 0.98 A&E attendances per care-home resident-year).
+        admissions per resident-year at frailty 1 (Health Foundation IAU 2016/17: 0.70
+        emergency admissions and 0.98 A&E attendances per care-home resident-year; the
+        residents' frailty averages about 0.86, as the frail leave sooner).
     frailty_shape : float
-        Gamma shape of each resident's multiplier of these rates (mean 1).
+        Gamma shape of each resident's multiplier of these rates (mean 1 at admission).
     los_emergency, los_elective : float
         Mean length of a hospital spell, days.
     spell_died, spell_not_returned : dict
         Chance a spell ends in death, or without a return to the home, by kind.
     admission_via_ae, admission_fall, ae_fall : float
         Shares of emergency admissions through A&E, and of admissions and A&E-only
-        attendances caused by a fall.
+        attendances caused by a fall (before any change; see :mod:`synth.stays`).
     falls : float
         Falls not needing hospital care (with those above, about 8 per 1,000 OBD).
     pressure_ulcers, other_incidents, other_absences : float
         New pressure ulcers, other incidents and same-day outings.
+    pharmacist_coded : float
+        Share of pharmacist medication reviews the practice codes as an SMR.
     """
 
     occupancy: float = 0.88
@@ -90,8 +94,8 @@ class Rates:
         )
     )
     discharge_home: float = 0.02
-    emergency: float = 0.70
-    ae_only: float = 0.28
+    emergency: float = 0.80
+    ae_only: float = 0.32
     elective: float = 0.04
     frailty_shape: float = 2.0
     los_emergency: float = 8.0
@@ -109,6 +113,7 @@ class Rates:
     pressure_ulcers: float = 0.30 / 1000
     other_incidents: float = 1.0 / 1000
     other_absences: float = 1.0 / 1000
+    pharmacist_coded: float = 0.8
 
 
 RATES = Rates()
@@ -120,12 +125,12 @@ RATES = Rates()
 
 @dataclass(frozen=True)
 class Calendar:
-    """The period as day indexes: day 0 is ``start``; months, weekdays, the intervention."""
+    """The period as day indexes: day 0 is ``start``; months, weekdays, the intervention month."""
 
     start: date
     months: int
     n_days: int
-    iv: int  # first day (index) of the intervention period
+    iv: int  # first day (index) of intervention_month: the earliest start of change ideas
     month_starts: np.ndarray  # day index of each month's first day, plus the end
     month_of_day: np.ndarray
     weekday: np.ndarray  # Monday 0
@@ -231,34 +236,83 @@ def draw_homes(rng: np.random.Generator, sites: int, homes: int, quirk_rate: flo
 
 @dataclass(frozen=True)
 class SiteEffect:
-    """How a site's rates change from the intervention month (multipliers and shares)."""
+    """A site's rates before and from the start of its change ideas.
 
-    falls: float
-    emergency: float
-    ae: float
+    Multipliers scale an event rate from the site's start day (1.0: no change); pairs
+    are (before, from the start day) chances per resident-month, or per home-month for
+    ``pdsa``. :func:`draw_site_effects` gives every site its own levels with no change;
+    :func:`synth.plan.make_plan` sets what the site's change ideas change. The secular
+    trend (:data:`synth.plan.SECULAR_TREND`) is not here: it is common to every site.
+
+    Attributes
+    ----------
+    falls, emergency, ae, pressure_ulcers : float
+        Rate ratios of falls, emergency admissions, A&E attendances without admission
+        and new pressure ulcers.
+    must, weights : tuple of float
+        Chance of a MUST score, of a weight, in the care home's observations.
+    medication_review, smr_share : tuple of float
+        Chance of a GP medication review, and the share of them that are structured.
+    gp_weights : float
+        Chance the GP codes a weight (no change).
+    triage, pharmacist : tuple of float
+        Chance of a triage (QI log ``triage_tool``), of a pharmacist medication review.
+    dietetic, admission_mdt : tuple of float
+        Chance of a dietetic review after a MUST score of 2 or more, of an MDT review
+        after an admission (both within 10 days, while the resident is in).
+    pdsa : tuple of float
+        PDSA cycles logged per home and month.
+    """
+
     must: tuple[float, float]
     weights: tuple[float, float]
     medication_review: tuple[float, float]
     smr_share: tuple[float, float]
     gp_weights: float
+    falls: float = 1.0
+    emergency: float = 1.0
+    ae: float = 1.0
+    pressure_ulcers: float = 1.0
+    triage: tuple[float, float] = (0.02, 0.02)
+    pharmacist: tuple[float, float] = (0.01, 0.01)
+    dietetic: tuple[float, float] = (0.2, 0.2)
+    admission_mdt: tuple[float, float] = (0.15, 0.15)
+    pdsa: tuple[float, float] = (0.1, 0.1)
 
 
 def draw_site_effects(rng: np.random.Generator, sites: int) -> list[SiteEffect]:
-    """How much each site improves: falls about -30%, MUST screening ~60% to ~90%..."""
-    u = rng.random((sites, 8))
+    """Each site's own levels (MUST screening about 55-65%, weights about 80%), unchanged.
+
+    Examples
+    --------
+    >>> e = draw_site_effects(np.random.default_rng(0), sites=2)
+    >>> [(x.must[0] == x.must[1], x.falls) for x in e]
+    [(True, 1.0), (True, 1.0)]
+    """
+    u = rng.random((sites, 3)).tolist()
     return [
         SiteEffect(
-            falls=0.62 + 0.16 * r[0],  # falls about -30%
-            emergency=0.75 + 0.15 * r[1],
-            ae=0.80 + 0.15 * r[2],
-            must=(0.55 + 0.10 * r[3], 0.85 + 0.10 * r[4]),  # MUST compliance ~60% -> ~90%
-            weights=(0.82, 0.92),
-            medication_review=(0.05, 0.10 + 0.04 * r[5]),
-            smr_share=(0.35, 0.60),
-            gp_weights=0.08 + 0.08 * r[6],
+            must=(0.55 + 0.10 * r[0],) * 2,
+            weights=(0.78 + 0.08 * r[1],) * 2,
+            medication_review=(0.05, 0.05),
+            smr_share=(0.35, 0.35),
+            gp_weights=0.08 + 0.08 * r[2],
         )
         for r in u
     ]
+
+
+def site_shares(effects: Sequence[SiteEffect], name: str) -> np.ndarray:
+    """The (before, from the start day) chances ``name`` of every site, as a sites x 2 array.
+
+    Examples
+    --------
+    >>> e = SiteEffect(must=(0.6, 0.9), weights=(0.8, 0.8), medication_review=(0.05, 0.05),
+    ...                smr_share=(0.35, 0.35), gp_weights=0.1)
+    >>> site_shares([e, e], "must").tolist()
+    [[0.6, 0.9], [0.6, 0.9]]
+    """
+    return np.array([getattr(e, name) for e in effects], dtype=float).reshape(len(effects), 2)
 
 
 def site_id_of(s: int) -> str:

@@ -21,7 +21,15 @@ from tests.synth.reading import decode, expected_files, nhs_ok, parse_day, read
 
 NHS_COLUMNS = ("nhs_number", "NhsNumber", "NHSNumber", "NHS Number")
 EXCEL = re.compile(r"^\d\.\d+E\+\d+$")
-TRUTH_FILES = ["README.txt", "expected_counts.csv", "expected_files.csv", "homes.csv"]
+TRUTH_FILES = [
+    "README.txt",
+    "expected_counts.csv",
+    "expected_files.csv",
+    "expected_measures.csv",
+    "homes.csv",
+    "planted_effects.csv",
+    "sites.csv",
+]
 TINY = {"sites": 1, "homes": 1, "months": 1}
 
 

@@ -1,8 +1,8 @@
 """The truth the generator writes: recoverable from the files, independent of the quirks.
 
 expected_counts.csv must be what the care-home files show, whatever the quirks, and
-show real improvement after the intervention month; homes.csv must name the homes the
-inbox holds.
+show real improvement where change ideas ran, from their start month, and none at the
+comparison site; homes.csv must name the homes the inbox holds.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+import pytest
 
 from synth import MEASURES, write_extracts
 from tests.synth.conftest import SMALL
@@ -87,29 +88,40 @@ def test_truth_does_not_depend_on_quirks_and_clean_files_load_whole(small, tmp_p
     assert not any(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in clean.paths)
 
 
-def test_default_run_shows_improvement_after_the_intervention(default):
+def test_default_run_shows_improvement_where_change_ideas_ran_and_none_elsewhere(default):
     counts = expected_counts(default)
     assert set(counts["measure"]) == set(MEASURES)
-    phase = counts.with_columns(after=pl.col("month") >= "2023-10-01")  # month 9, 0-based
-    totals = phase.group_by("measure", "after").agg(pl.col("value").sum())
-
-    def total(measure: str, after: bool) -> int:
-        return totals.filter((pl.col("measure") == measure) & (pl.col("after") == after))[
-            "value"
-        ].item()
-
-    def rate(measure: str, per: str, after: bool) -> float:
-        return total(measure, after) / total(per, after)
-
-    before_falls = rate("falls", "occupied_bed_days", False) * 1000
-    after_falls = rate("falls", "occupied_bed_days", True) * 1000
-    assert 6.5 < before_falls < 9.5  # about 8 falls per 1,000 occupied bed days
-    assert after_falls < 0.85 * before_falls
-    assert rate("must_screens", "residents_on_roll", False) < 0.7
-    assert rate("must_screens", "residents_on_roll", True) > 0.85
-    assert rate("medication_reviews", "residents_on_roll", True) > 1.5 * rate(
-        "medication_reviews", "residents_on_roll", False
+    starts = dict(pl.read_csv(default.truth / "sites.csv").select("site_id", "start_month").rows())
+    phase = counts.with_columns(
+        after=pl.col("month") >= pl.col("site_id").replace_strict(starts).fill_null("2023-10-01")
     )
+    totals = phase.group_by("site_id", "measure", "after").agg(pl.col("value").sum())
+
+    def rate(site: str, measure: str, per: str, after: bool) -> float:
+        def total(m: str) -> int:
+            row = (pl.col("site_id") == site) & (pl.col("measure") == m)
+            return totals.filter(row & (pl.col("after") == after))["value"].item()
+
+        return total(measure) / total(per)
+
+    before_falls = rate("site_a", "falls", "occupied_bed_days", False) * 1000
+    after_falls = rate("site_a", "falls", "occupied_bed_days", True) * 1000
+    assert 6.5 < before_falls < 9.5  # about 8 falls per 1,000 occupied bed days
+    assert after_falls < 0.85 * before_falls  # falls huddles from October 2023
+    assert rate("site_c", "falls", "occupied_bed_days", True) < 0.9 * rate(
+        "site_c", "falls", "occupied_bed_days", False
+    )
+    assert rate("site_a", "must_screens", "residents_on_roll", False) < 0.7
+    assert rate("site_a", "must_screens", "residents_on_roll", True) > 0.85
+    smr = [rate("site_b", "structured_medication_reviews", "residents_on_roll", a) for a in (0, 1)]
+    assert smr[1] > 1.8 * smr[0]  # pharmacist medication reviews from November 2023
+    for site in ("site_b", "site_c", "site_d"):  # no MUST change idea: no change
+        before = rate(site, "must_screens", "residents_on_roll", False)
+        assert rate(site, "must_screens", "residents_on_roll", True) == pytest.approx(
+            before, abs=0.05
+        )
+    falls_d = [rate("site_d", "falls", "occupied_bed_days", a) for a in (False, True)]
+    assert falls_d[1] / falls_d[0] == pytest.approx(1.03, abs=0.12)  # the trend alone
 
 
 def test_homes_csv_is_the_register_and_names_the_homes_of_the_inbox(default):
