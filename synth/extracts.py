@@ -85,7 +85,7 @@ def write_extracts(
     months: int = DEFAULT_MONTHS,
     seed: int = 7,
     start: date = DEFAULT_START,
-    intervention_month: int = 9,
+    intervention_month: int = 7,
     quirk_rate: float = 0.02,
     comparison_sites: int = 1,
 ) -> SynthSummary:

@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +57,7 @@ def qi_log_files(c: SiteCtx) -> list[ExtractFile]:
     return [
         extract_file(f"{c.site_id}/qi_log/qi_activity_log.csv", csv_text(real), real.height, {}),
         change_log_file(c),
+        baselines_file(c),
     ]
 
 
@@ -82,6 +83,33 @@ def change_log_file(c: SiteCtx) -> ExtractFile:
     ]
     log = pl.DataFrame(rows, schema=dict.fromkeys(CHANGE_LOG, pl.String), orient="row")
     return extract_file(f"{c.site_id}/qi_log/change_log.csv", csv_text(log), log.height, {})
+
+
+def baselines_file(c: SiteCtx) -> ExtractFile:
+    """The site's baseline decisions: each chart a change idea touches, frozen before it.
+
+    When a team starts a change idea it freezes the limits of the charts it means to move
+    on the months before (docs/measures.md, governed baselines): one ``freeze`` per
+    change idea and measure, dated the last day before the idea began, decided by the QI
+    lead on its first day. A comparison site makes no decision (header only).
+    """
+    w = c.world
+    rows = [
+        (
+            measure,
+            "all" if i.homes is None else ";".join(w.homes.home_id[h] for h in i.homes),
+            "freeze",
+            (w.cal.month_dates[i.start_month] - timedelta(days=1)).strftime("%d/%m/%Y"),
+            "QI lead",
+            w.cal.month_dates[i.start_month].strftime("%d/%m/%Y"),
+            f"Baseline: the months before {i.title.lower()} began",
+        )
+        for i in w.plan.ideas
+        if i.site == c.site
+        for measure in i.measures
+    ]
+    table = pl.DataFrame(rows, schema=dict.fromkeys(BASELINES, pl.String), orient="row")
+    return extract_file(f"{c.site_id}/qi_log/baselines.csv", csv_text(table), table.height, {})
 
 
 def write_templates(folder: Path, *, excel: bool = True) -> tuple[Path, ...]:

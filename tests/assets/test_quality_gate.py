@@ -27,6 +27,13 @@ def run(tmp_path_factory):
     homes = sorted(p.name for p in (inbox / "site_b" / "carehome").iterdir())
     residents = inbox / "site_b" / "carehome" / homes[0] / "residents.csv"
     residents.write_text(residents.read_text().splitlines()[0] + "\n")
+    # site_b's QI log goes quiet after 12 February: its freshness check must warn
+    log = inbox / "site_b" / "qi_log" / "qi_activity_log.csv"
+    header, *rows = log.read_text().splitlines()
+    date = header.split(",").index("activity_date")
+    early = [r for r in rows if dt.datetime.strptime(r.split(",")[date], "%d/%m/%Y").date()
+             <= dt.date(2024, 2, 12)]  # fmt: skip
+    log.write_text("\n".join([header, *early]) + "\n")
     settings = load_settings(tmp, search=False).replace(inbox=inbox)
     warehouse = settings.warehouse
     with pytest.MonkeyPatch.context() as mp, dg.instance_for_test() as instance:
@@ -58,7 +65,7 @@ def test_the_run_succeeds_and_checks_report_per_table(run):
     assert (fresh.passed, fresh.severity) == (False, dg.AssetCheckSeverity.WARN)
     assert fresh.metadata["errors"].value == 0
     (problem,) = fresh.metadata["first_problems"].value
-    assert problem.startswith("The newest QI activity log record is dated 6 February 2024")
+    assert problem.startswith("The newest QI activity log record is dated 12 February 2024")
 
 
 def test_an_error_blocks_that_site_and_home_only(run):
@@ -88,7 +95,7 @@ def test_each_site_gets_its_own_page(run):
     assert "0 problems stop charts" in page_a
     assert "site_b" not in page_a
     assert "What stops charts" in page_b
-    assert f"23 of 23 rows in site_b/carehome/{bad_home}/incidents.csv (lines 2, 3, 4" in page_b
+    assert f"35 of 35 rows in site_b/carehome/{bad_home}/incidents.csv (lines 2, 3, 4" in page_b
     assert "their resident is in no residents file" in page_b
 
 

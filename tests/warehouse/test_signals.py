@@ -26,6 +26,7 @@ def series(
     level="home",
     rare=False,
     crossings=(8, 5),
+    sparse=False,
 ):
     n = len(values)
     return pl.DataFrame(
@@ -53,6 +54,7 @@ def series(
             "home_name": ["Elm House"] * n,
             "site_name": ["Riverside"] * n,
             "rare": [rare] * n,
+            "sparse": [sparse] * n,
         },
         schema_overrides={"value": pl.Float64, "phase": pl.String, "phase_start": pl.Date},
     )
@@ -172,3 +174,9 @@ def test_few_crossings_and_latest_points_mostly_on_one_side_is_a_shift():
         "allows, and the last 7 months are mostly below it."
     )
     assert find_signals(series(values, crossings=(6, 6))).is_empty()
+
+
+def test_a_series_of_mostly_zeros_gets_no_runs_signal():
+    values = [0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1]
+    assert not find_signals(series(values, cl=0, improvement="decrease")).is_empty()
+    assert find_signals(series(values, cl=0, improvement="decrease", sparse=True)).is_empty()

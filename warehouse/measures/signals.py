@@ -12,6 +12,9 @@ Two kinds of signal are read at the end of each series' latest part (``spc_resul
   one side: the process has shifted, even if a point or two broke the run.
 * ``beyond_limit``: the latest point lies outside the control limits (3 sigma).
 
+A series whose count is zero in most periods (``sparse`` in ``spc_results``) gets no
+runs signals: with the centre line at zero, every zero sits on one side of it.
+
 Each gets a sentence that names the measure, the home or site and the months, and
 says what it means given the measure's direction: a fall rate below its average is
 good news, a rise is a concern. A signal first seen in this run is ``new``
@@ -72,7 +75,8 @@ def find_signals(points: pl.DataFrame) -> pl.DataFrame:
     """The signals at the end of each series (see the module's notes), with their sentences."""
     useful = points.filter(pl.col("value").is_not_null() & pl.col("cl").is_not_null())
     side = pl.col("value").sub(pl.col("cl")).sign().cast(pl.Int8)
-    sided = useful.with_columns(side=side).filter(pl.col("side") != 0)
+    # sparse series (mostly zeros) are read for their limits only: no runs signals
+    sided = useful.with_columns(side=side).filter((pl.col("side") != 0) & ~pl.col("sparse"))
     runs = sided.with_columns(run=pl.col("side").rle_id().over("series"))
     last_run = runs.filter(pl.col("run") == pl.col("run").max().over("series"))
     shifts = (

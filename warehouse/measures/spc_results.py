@@ -44,6 +44,9 @@ def _series_key() -> pl.Expr:
 def load_points(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every point to chart: each series' periods, or for rare events the days between them.
 
+    A series whose count is zero in most periods, with no rare chart to turn to, is
+    ``sparse``: a run chart, read for its limits only (see :mod:`.signals`).
+
     A home's series of a measure with a ``rare_chart`` whose events average fewer than
     ``rare_below`` a period is charted as the days between its events (a t chart;
     docs/domain.md §2.1, g/t charts for rare events in small homes), dated by each
@@ -68,8 +71,18 @@ def load_points(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         [frame.filter(~pl.col("rare")), _between_events(con, frame.filter(pl.col("rare")))],
         how="diagonal_relaxed",
     )
+    # sparse: a count whose median is zero (most periods have none) and no rare chart to
+    # turn to. Runs around a centre line at or next to zero mean nothing (every zero sits
+    # on one side), so such a series gets a run chart and no runs signals, only limits.
+    sparse = (
+        ~pl.col("rare") & (pl.col("numerator").median().over("series") == 0)
+    ).fill_null(False)
+    frame = frame.with_columns(sparse=sparse)
     return frame.with_columns(
-        chart=pl.when(pl.col("value").is_not_null().sum().over("series") >= pl.col("run_until"))
+        chart=pl.when(
+            (pl.col("value").is_not_null().sum().over("series") >= pl.col("run_until"))
+            & ~pl.col("sparse")
+        )
         .then(pl.col("declared_chart"))
         .otherwise(pl.lit("run")),
         # the charts' x: the day, and for events on the same day their order in it
@@ -299,7 +312,8 @@ def compute_spc(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         .join(verdicts, on="series", how="left")
         .join(phases(con, points), on=["series", "period"], how="left")
         .select(
-            "series", *SERIES, "period", "rare", "chart", "declared_chart", "improvement",
+            "series", *SERIES, "period", "rare", "sparse", "chart", "declared_chart",
+            "improvement",
             "target",
             "value", "numerator", "denominator", "data_complete", "dq_warning", "cl", "lcl",
             "ucl", "part", "baseline", "sigma_signal", "runs_signal", "longest_run",

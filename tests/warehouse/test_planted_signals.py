@@ -1,0 +1,78 @@
+"""On the demo data the signals find the planted improvements, and none at the comparison site.
+
+The generator plants an effect per intervention site and measure from the month its
+change idea starts (``planted_effects.csv`` in the truth), and changes nothing at the
+comparison site but the secular trend every site shares.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from synth import write_extracts
+from warehouse.connection import connect
+from warehouse.landing import ingest
+from warehouse.measures import compute, load_registry
+from warehouse.measures.signals import compute_signals
+from warehouse.measures.spc_results import compute_spc
+from warehouse.staging import build_all
+
+REGISTRY = load_registry()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("planted")
+    summary = write_extracts(root / "inbox")  # the demo's defaults
+    planted = pl.read_csv(summary.truth / "planted_effects.csv").with_columns(
+        measure_id=pl.col("measure_id").map_elements(
+            lambda m: REGISTRY.resolve(m) or m, return_dtype=pl.String
+        )
+    )
+    roles = pl.read_csv(summary.truth / "sites.csv")
+    with connect(root / "w.duckdb") as con:
+        ingest(root / "inbox", con, key=b"planted")
+        build_all(con)
+        compute(con)
+        compute_spc(con)
+        compute_signals(con, run_at=dt.datetime(2030, 1, 1))
+        signals = con.sql("SELECT * FROM signals WHERE level = 'site'").pl()
+        phases = con.sql(
+            "SELECT DISTINCT measure_id, site_id, phase FROM spc_results "
+            "WHERE level = 'site' AND phase IS NOT NULL"
+        ).pl()
+    return planted, roles, signals, phases
+
+
+def test_every_planted_improvement_is_signalled_at_its_site(demo):
+    planted, _, signals, _ = demo
+    assert planted.height >= 4
+    found = signals.filter(pl.col("direction") == "improvement").select(
+        "site_id", "measure_id", "sentence"
+    )
+    hits = planted.join(found, on=["site_id", "measure_id"], how="left")
+    missed = hits.filter(pl.col("sentence").is_null()).select("site_id", "measure_id")
+    assert missed.is_empty(), missed
+    falls = hits.filter(pl.col("measure_id") == "S1")["sentence"]
+    assert falls.str.contains("This looks like a real improvement since “").all()
+
+
+def test_the_comparison_site_shows_no_improvement_in_the_planted_measures(demo):
+    planted, roles, signals, _ = demo
+    comparison = roles.filter(pl.col("role") == "comparison")["site_id"].to_list()
+    assert len(comparison) == 1
+    false_alarms = signals.filter(
+        pl.col("site_id").is_in(comparison)
+        & pl.col("measure_id").is_in(planted["measure_id"].unique().implode())
+        & (pl.col("direction") == "improvement")
+    )
+    assert false_alarms.is_empty(), false_alarms.select("measure_id", "sentence")
+
+
+def test_change_ideas_are_the_phases_of_the_charts_they_touch(demo):
+    planted, _, _, phases = demo
+    touched = planted.select("site_id", "measure_id").unique()
+    assert touched.join(phases, on=["site_id", "measure_id"], how="anti").is_empty()
