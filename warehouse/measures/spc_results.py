@@ -287,7 +287,12 @@ def phases(con: duckdb.DuckDBPyConnection, points: pl.DataFrame) -> pl.DataFrame
     keys = points.select("series", "measure_id", "level", "site_id", "home_id", "period")
     touched = keys.join(ideas, on=["measure_id", "site_id"], how="inner").filter(
         (pl.col("period") >= pl.col("phase_start"))
-        & (pl.col("home_id_right").is_null() | (pl.col("home_id") == pl.col("home_id_right")))
+        # a home's chart: ideas for all homes or for it; the site's: any idea at the site
+        & (
+            pl.col("home_id_right").is_null()
+            | (pl.col("home_id") == pl.col("home_id_right"))
+            | (pl.col("level") == "site")
+        )
     )
     latest = (
         touched.sort("phase_start", "title")
