@@ -185,6 +185,11 @@ def _run_synth(args: argparse.Namespace) -> int:
             months=args.months,
             seed=args.seed,
             quirk_rate=args.quirk_rate,
+            **{
+                k: v
+                for k in ("intervention_month", "comparison_sites")
+                if (v := getattr(args, k)) is not None  # else the generator's default
+            },
         )
     except (ValueError, FileExistsError) as exc:
         raise CliError(str(exc)) from None
@@ -243,6 +248,16 @@ def _parser() -> argparse.ArgumentParser:
     y.add_argument("--months", type=int, default=18, help="months of data (default 18)")
     y.add_argument("--seed", type=int, default=7, help="random seed (same seed, same files)")
     y.add_argument("--quirk-rate", type=float, default=0.02, help="share of junk rows")
+    y.add_argument(
+        "--intervention-month",
+        type=int,
+        help="month (from 0) the first site's change ideas start; later sites a month later",
+    )
+    y.add_argument(
+        "--comparison-sites",
+        type=int,
+        help="sites (the last ones) that make no change, to compare with (default 1)",
+    )
     y.add_argument("--out", required=True, help="folder to write (must be empty or new)")
     y.add_argument("--truth", help="folder for the truth (default: beside --out, <out>-truth)")
     y.set_defaults(func=_run_synth)
