@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.errors import CliError
+from warehouse.measures.document import CHART
 from warehouse.connection import connect
 from warehouse.settings import load_settings
 
@@ -123,9 +124,13 @@ def _place(row: dict[str, Any]) -> str:
 
 
 def _value(row: dict[str, Any]) -> str:
-    v = row["value"]
-    text = f"{v:,.1f}" if abs(v) < 1000 else f"{v:,.0f}"
-    return f"{text}%" if row["unit"] == "%" else text
+    v, unit = row["value"], row["unit"]
+    if unit.startswith("£"):
+        return f"£{v:,.2f}{unit[1:]}"
+    text = (
+        f"{v:,.0f}" if abs(v) >= 1000 or (unit != "%" and float(v).is_integer()) else (f"{v:,.1f}")
+    )
+    return f"{text}%" if unit == "%" else f"{text} {unit}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -153,8 +158,8 @@ def run(args: argparse.Namespace) -> int:
         if row["mdc_assurance"]:
             verdict += f"; {ASSURANCE[row['mdc_assurance']]}"
         print(
-            f"{row['measure_id']:<6} {_place(row)}, {row['period']:%B %Y}: {row['title']} "
-            f"{_value(row)} ({row['chart']} chart; {verdict})"
+            f"{row['measure_id']:<6} {_place(row)}, {row['period']:%B %Y}: {row['title']}: "
+            f"{_value(row)} ({CHART.get(row['chart'], row['chart'])}; {verdict})"
         )
         for sentence in row["signals"]:
             print(f"       signal: {sentence}")
