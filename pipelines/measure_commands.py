@@ -22,8 +22,8 @@ from typing import Any
 import polars as pl
 
 from pipelines.errors import CliError
-from warehouse.measures.document import CHART
 from warehouse.connection import connect
+from warehouse.measures.document import CHART
 from warehouse.settings import load_settings
 
 VARIATION = {

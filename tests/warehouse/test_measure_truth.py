@@ -59,7 +59,8 @@ def test_measure_matches_the_truth_for_every_home_and_period(computed, measure_i
     assert both.height >= 0.9 * expected.height
     assert (both["numerator"] != 0).any()
     numerator_wrong = (pl.col("numerator") - pl.col("numerator_sql")).abs() > 1e-6
-    denominator_wrong = ((pl.col("denominator") - pl.col("denominator_sql")).abs() > 1e-6).fill_null(
+    denominator_gap = (pl.col("denominator") - pl.col("denominator_sql")).abs()
+    denominator_wrong = (denominator_gap > 1e-6).fill_null(
         pl.col("denominator").is_null() != pl.col("denominator_sql").is_null()
     )
     wrong = both.filter(numerator_wrong | denominator_wrong)

@@ -74,9 +74,7 @@ def load_points(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     # sparse: a count whose median is zero (most periods have none) and no rare chart to
     # turn to. Runs around a centre line at or next to zero mean nothing (every zero sits
     # on one side), so such a series gets a run chart and no runs signals, only limits.
-    sparse = (
-        ~pl.col("rare") & (pl.col("numerator").median().over("series") == 0)
-    ).fill_null(False)
+    sparse = (~pl.col("rare") & (pl.col("numerator").median().over("series") == 0)).fill_null(False)
     frame = frame.with_columns(sparse=sparse)
     return frame.with_columns(
         chart=pl.when(
