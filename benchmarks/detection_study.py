@@ -83,6 +83,7 @@ def one_seed(seed: int, folder: Path) -> pl.DataFrame:
 
 def rates(found: pl.DataFrame) -> pl.DataFrame:
     """Detection and false-alarm rates by chart type (and overall)."""
+
     def table(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
         return frame.group_by(by).agg(
             planted=pl.col("planted").sum(),

@@ -3,8 +3,9 @@
 ``m4c qic`` and ``m4c mdc`` chart a CSV file of your own (:mod:`pipelines.chart_commands`).
 ``m4c measures`` lists the measures' latest values, verdicts and signals
 (:mod:`pipelines.measure_commands`). ``m4c ingest``, ``validate``, ``run`` and ``demo``
-run selections of the Dagster asset graph in process, on the project's Dagster instance (:mod:`pipelines.runner`): what they
-do is what the UI, the schedule and the sensor do. Settings come from ``m4c.toml``
+run selections of the Dagster asset graph in process, on the project's Dagster
+instance (:mod:`pipelines.runner`): what they do is what the UI, the schedule and the
+sensor do. Settings come from ``m4c.toml``
 (found from the current folder upwards); ``--inbox``, ``--warehouse`` and ``--out``
 override its paths.
 
