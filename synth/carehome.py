@@ -62,10 +62,6 @@ def carehome_files(c: SiteCtx) -> list[ExtractFile]:
         )
         local = id_text(prefix, base + np.arange(stays.height), width)
         local_of = dict(zip(stays["stay"].to_list(), local.to_list(), strict=True))
-        places = np.array(["care_home", "hospital", "hospice", "home"])
-        place = places[q.choice(4, stays.height, p=[0.7, 0.1, 0.1, 0.1])]
-        stated = (stays["kind"].to_numpy() == "permanent") & (q.random(stays.height) < 0.45)
-        ppd = np.where(stated, place, "")
         real = text_frame(
             RESIDENTS,
             stays.height,
@@ -79,7 +75,7 @@ def carehome_files(c: SiteCtx) -> list[ExtractFile]:
                 "admission_type": stays["kind"],
                 "discharge_date": date_text(cal, stays["end"], date_fmt),
                 "discharge_reason": stays["reason"],
-                "preferred_place_of_death": pl.Series(ppd).replace("", None),
+                "preferred_place_of_death": stays["preferred_place"],
             },
         )
         junk_ids = id_text(prefix, base + stays.height + 50 + np.arange(stays.height + 8), width)

@@ -157,6 +157,10 @@ def write_extracts(
     * medication_reviews: GP codes 1239511000000100 or 182836005 (one a day at most);
       structured_medication_reviews: 1239511000000100 only. GP-coded falls and pressure
       ulcers are written too but not counted: incidents.csv is the designated source.
+      The GP extracts also hold the record before the period of the residents already
+      in the homes at its start (their reviews of the 365 days before, their acute
+      issues of the 84 days before), as a bulk extract would; only the period's months
+      are counted here.
     * emergency_admissions: spells with an emergency admission method, by admit date;
       ae_attendances: every attendance, by arrival (admitted or not).
     * deaths: stays ending ``died`` (in the home or while away in hospital), by the
@@ -179,7 +183,7 @@ def write_extracts(
     >>> pl.read_csv(s.truth / "sites.csv")["role"].to_list()
     ['intervention', 'comparison']
     >>> sorted(p.name for p in (s.out / "site_b" / "qi_log").iterdir())
-    ['change_log.csv', 'qi_activity_log.csv']
+    ['baselines.csv', 'change_log.csv', 'qi_activity_log.csv']
     >>> [(site.site_id, len(site.homes)) for site in s.register]
     [('site_a', 1), ('site_b', 1)]
     """

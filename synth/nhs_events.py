@@ -5,6 +5,12 @@ get their codes, the absences the home records for them and the falls that cause
 some. The GP codes weights, medication reviews (structured or not), some falls and
 pressure ulcers, CRP tests and residence in a care home; repeat medicines are issued
 every 28 days while the resident is on the roll, and some are stopped at reviews.
+
+A GP bulk extract carries the patient's whole record, so the residents already in the
+homes at the start also have the medication reviews and acute issues of the months
+before day 0 (:func:`draw_gp_history`, from a stream of its own), at their site's rates
+before any change: the look-backs of P1.1 and P1.2 (365 days), O1.1 and O1.2 (84 days)
+are whole from the first month.
 """
 
 from __future__ import annotations
@@ -15,7 +21,18 @@ import polars as pl
 from synth.codes import ACUTE, CODE, DIAGNOSES, ELECTIVE_DIAGNOSIS, FALL_DIAGNOSIS, FORMULARY
 from synth.home_events import At, measured_weight
 from synth.plan import Plan
-from synth.world import RATES, HomeTable, site_shares
+from synth.world import RATES, Calendar, HomeTable, add_months, site_shares
+
+REVIEW_HISTORY_DAYS = 365  # medication reviews before day 0: P1.1 and P1.2 look back 365 days
+ACUTE_HISTORY_DAYS = 84  # acute issues before day 0: O1.1 and O1.2 look back 84 days
+ACUTE_CHANCE = 0.08  # chance of an acute issue a resident-month
+GP_SCHEMA = {
+    "person": pl.Int64,
+    "stay": pl.Int64,
+    "day": pl.Int64,
+    "code": pl.Int64,
+    "value": pl.Float64,
+}
 
 
 def draw_hospital_absences(
@@ -106,25 +123,7 @@ def draw_gp_events(
     frames = []
 
     def add(code: str, person, stay, day, value=None) -> None:
-        n = np.asarray(day).size
-        frames.append(
-            pl.DataFrame(
-                {
-                    "person": person,
-                    "stay": stay,
-                    "day": day,
-                    "code": np.full(n, CODE[code]),
-                    "value": np.full(n, np.nan) if value is None else value,
-                },
-                schema={
-                    "person": pl.Int64,
-                    "stay": pl.Int64,
-                    "day": pl.Int64,
-                    "code": pl.Int64,
-                    "value": pl.Float64,
-                },
-            )
-        )
+        frames.append(_coded(code, person, stay, day, value))
 
     i = at.one_per_stay_month(rng)
     i = i[rng.random(i.size) < np.array([e.gp_weights for e in plan.effects])[at.site[i]]]
@@ -171,6 +170,124 @@ def draw_gp_events(
         .unique(["person", "day", "code"], keep="first", maintain_order=True)
         .pipe(_one_review_a_day)
     )
+
+
+def _coded(code: str, person, stay, day, value=None) -> pl.DataFrame:
+    """GP events of ``code``: person, stay, day and value (NaN if none), one row each."""
+    n = np.asarray(day).size
+    return pl.DataFrame(
+        {
+            "person": person,
+            "stay": stay,
+            "day": day,
+            "code": np.full(n, CODE[code]),
+            "value": np.full(n, np.nan) if value is None else value,
+        },
+        schema=GP_SCHEMA,
+    )
+
+
+def days_before(cal: Calendar, days: int) -> np.ndarray:
+    """Day indexes of the calendar months covering the ``days`` before day 0, and of day 0.
+
+    The first month is cut at ``-days``; each month runs to the next index.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from synth.world import make_calendar
+    >>> days_before(make_calendar(date(2023, 3, 1), 3, 1), 40).tolist()
+    [-40, -28, 0]
+    """
+    k = np.arange(days // 28 + 2, -1, -1)
+    bounds = np.array([(add_months(cal.start, -int(j)) - cal.start).days for j in k])
+    return np.r_[-days, bounds[bounds > -days]]
+
+
+def nights_before(
+    rng: np.random.Generator, stays: pl.DataFrame, bounds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One random night per stay and month before day 0 (months ``bounds``): stay and day.
+
+    Only the stays begun before day 0 have such nights, and only from their start.
+
+    Examples
+    --------
+    >>> stays = pl.DataFrame({"stay": [0, 1, 2], "start": [-50, -10, 3]})
+    >>> stay, day = nights_before(np.random.default_rng(0), stays, np.array([-40, -28, 0]))
+    >>> stay.tolist()  # stay 0 in both months, stay 1 from its start, stay 2 not yet begun
+    [0, 0, 1]
+    >>> bool(-40 <= day[0] < -28 <= day[1] < 0 and -10 <= day[2] < 0)
+    True
+    """
+    early = stays.filter(pl.col("start") < 0)
+    stay, start = early["stay"].to_numpy(), early["start"].to_numpy()
+    lo = np.maximum(bounds[None, :-1], start[:, None])
+    hi = np.broadcast_to(bounds[None, 1:], lo.shape)
+    ok = hi > lo
+    row, _ = np.nonzero(ok)
+    lo, hi = lo[ok], hi[ok]
+    return stay[row], lo + (rng.random(lo.size) * (hi - lo)).astype(np.int64)
+
+
+def draw_gp_history(
+    rng: np.random.Generator,
+    cal: Calendar,
+    stays: pl.DataFrame,
+    homes: HomeTable,
+    plan: Plan,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The GP record before day 0 of the residents then in the homes: reviews and acutes.
+
+    Medication reviews in the :data:`REVIEW_HISTORY_DAYS` before day 0, and acute issues
+    in the :data:`ACUTE_HISTORY_DAYS` before it, as in the period: for each stay begun
+    before day 0, one night a calendar month from the stay's start, with the chances of
+    its site before any change (a GP review, structured or not, and a pharmacist's
+    review the practice codes as an SMR; an acute issue). Each counts in the home of that
+    stay. Returns GP events (as :func:`draw_gp_events`) and issues (as
+    :func:`draw_medication`). Repeat issues need no history: every repeat medicine is
+    issued in the period's first 28 days, so an 84-day look-back holds it from the start.
+    """
+    person_of, home_of = stays["person"].to_numpy(), stays["home"].to_numpy()
+    bounds = days_before(cal, REVIEW_HISTORY_DAYS)
+
+    stay, day = nights_before(rng, stays, bounds)
+    site = homes.site[home_of[stay]]
+    keep = rng.random(stay.size) < site_shares(plan.effects, "medication_review")[site, 0]
+    stay, day, site = stay[keep], day[keep], site[keep]
+    smr = rng.random(stay.size) < site_shares(plan.effects, "smr_share")[site, 0]
+    p_stay, p_day = nights_before(rng, stays, bounds)
+    pharmacist = site_shares(plan.effects, "pharmacist")[homes.site[home_of[p_stay]], 0]
+    coded = rng.random(p_stay.size) < RATES.pharmacist_coded * pharmacist
+    p_stay, p_day = p_stay[coded], p_day[coded]
+    reviews = (
+        pl.concat(
+            [
+                _coded("smr", person_of[stay[smr]], stay[smr], day[smr]),
+                _coded("medication_review", person_of[stay[~smr]], stay[~smr], day[~smr]),
+                _coded("smr", person_of[p_stay], p_stay, p_day),
+            ]
+        )
+        .sort("person", "day", "code", maintain_order=True)
+        .unique(["person", "day", "code"], keep="first", maintain_order=True)
+        .pipe(_one_review_a_day)
+    )
+
+    stay, day = nights_before(rng, stays, days_before(cal, ACUTE_HISTORY_DAYS))
+    keep = rng.random(stay.size) < ACUTE_CHANCE
+    stay, day = stay[keep], day[keep]
+    acute = pl.DataFrame(
+        {
+            "person": person_of[stay],
+            "day": day,
+            "drug": len(FORMULARY) + rng.integers(0, len(ACUTE), stay.size),
+            "template": np.full(stay.size, -1),
+            "repeat": np.zeros(stay.size, dtype=bool),
+            "stay": stay,
+        },
+        schema_overrides={"person": pl.Int64, "day": pl.Int64, "stay": pl.Int64},
+    )
+    return reviews, acute
 
 
 def _one_review_a_day(gp: pl.DataFrame) -> pl.DataFrame:
@@ -224,7 +341,7 @@ def draw_medication(
         }
     )
     i = at.one_per_stay_month(rng)
-    i = i[rng.random(i.size) < 0.08]
+    i = i[rng.random(i.size) < ACUTE_CHANCE]
     acute = pl.DataFrame(
         {
             "person": at.person[i],

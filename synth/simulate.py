@@ -16,19 +16,25 @@ import polars as pl
 from synth.home_events import At, draw_incidents, draw_observations, draw_outings, draw_qi
 from synth.nhs_events import (
     draw_gp_events,
+    draw_gp_history,
     draw_hospital_absences,
     draw_medication,
     draw_spell_rows,
 )
 from synth.people import draw_people
 from synth.plan import Plan
-from synth.stays import Occupancy, spans, stay_frames
+from synth.stays import Occupancy, preferred_places, spans, stay_frames
 from synth.world import Calendar, HomeTable, SiteEffect
 
 
 @dataclass(frozen=True)
 class World:
     """The simulated truth, as frames of real records (integer day indexes).
+
+    ``gp_events`` and ``medication`` also hold the GP record of the months before day 0
+    of the residents then in the homes (:func:`synth.nhs_events.draw_gp_history`); the
+    other events are all inside the period. ``stays["preferred_place"]`` is the
+    preferred place of death the home records for the stay (None where none is).
 
     ``effects`` are each site's rates before and from its start day, ``plan`` the
     improvement work that set them (:class:`synth.plan.Plan`: roles, the start day of
@@ -62,12 +68,15 @@ def simulate(
     """Run the stays, then draw the people and every event on the nights they cover.
 
     Each part draws from its own stream of ``rngs`` (:func:`synth.world.streams`): the
-    stays from ``stays``, the people from ``people``, the events from ``events``. The
-    rates are those of ``plan``, by site and month.
+    stays from ``stays``, the people from ``people``, the events from ``events``, the GP
+    record before day 0 from ``history`` and the preferred places of death (the stays'
+    ``preferred_place``) from ``preferences``. The rates are those of ``plan``, by site
+    and month.
     """
     occ = Occupancy(rngs["stays"], cal, homes, plan)
     occ.run()
     stays, spells, visits = stay_frames(occ)
+    stays = stays.with_columns(preferred_place=preferred_places(rngs["preferences"], stays))
     people = draw_people(rngs["people"], np.array(occ.person_site), np.array(occ.frailty), stays)
     n_people, n = people.height, cal.n_days
 
@@ -105,6 +114,10 @@ def simulate(
     qi, pharmacist = draw_qi(ev, at, stays, observations, present, cal, homes, plan)
     gp_events = draw_gp_events(ev, at, people, plan, stays, incidents, pharmacist)
     medication = draw_medication(ev, on_roll, gp_events, at)
+    reviews, acute = draw_gp_history(rngs["history"], cal, stays, homes, plan)
+    gp_events = pl.concat([gp_events, reviews]).sort("person", "day", "code", maintain_order=True)
+    medication = pl.concat([medication, acute.select(medication.columns).cast(medication.schema)])
+    medication = medication.sort("person", "day", "drug", maintain_order=True)
     return World(
         cal=cal,
         homes=homes,

@@ -22,6 +22,11 @@ from synth.plan import Plan
 from synth.world import RATES, YEAR, Calendar, HomeTable
 
 KINDS = ("permanent", "respite", "step_down")
+# Preferred places of death a home records (docs/extracts.md), how often each is chosen,
+# and the share of permanent stays with one recorded (short stays have none).
+PLACES = ("care_home", "hospital", "hospice", "home")
+PLACE_SHARES = (0.7, 0.1, 0.1, 0.1)
+PLACE_RECORDED = 0.45
 
 
 @dataclass
@@ -280,6 +285,24 @@ def spans(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     idx = np.repeat(np.arange(lo.size), lengths)
     offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     return idx, lo[idx] + offsets
+
+
+def preferred_places(rng: np.random.Generator, stays: pl.DataFrame) -> pl.Series:
+    """Each stay's preferred place of death as the home records it (None if not recorded).
+
+    A :data:`PLACE_RECORDED` share of permanent stays record one of :data:`PLACES`.
+
+    Examples
+    --------
+    >>> stays = pl.DataFrame({"kind": ["permanent"] * 200 + ["respite"] * 20})
+    >>> place = preferred_places(np.random.default_rng(0), stays)
+    >>> 60 < place.head(200).is_not_null().sum() < 120, place.tail(20).null_count()
+    (True, 20)
+    """
+    n = stays.height
+    place = np.array(PLACES)[rng.choice(len(PLACES), n, p=PLACE_SHARES)]
+    recorded = (stays["kind"].to_numpy() == "permanent") & (rng.random(n) < PLACE_RECORDED)
+    return pl.Series("preferred_place", place, dtype=pl.String).set(pl.Series(~recorded), None)
 
 
 def stay_frames(occ: Occupancy) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:

@@ -216,7 +216,11 @@ and month, computed from the simulation (real rows only); each event is counted 
 the home the resident lived in on that day (admission date <= day < discharge date).
 Occupied bed days are nights in the home, less nights away on a hospital_admission
 absence; residents on roll are counted on the last night of each month; deaths are
-stays ending "died", in the month of the discharge date. homes.csv names each site
+stays ending "died", in the month of the discharge date. The GP extracts also hold,
+as a GP record would, the medication reviews of the 365 days before the period and the
+acute issues of the 84 days before it of the residents already in the homes at its
+start (so the 12-month and 84-day look-backs are whole from the first month);
+expected_counts.csv counts the period's months only. homes.csv names each site
 and home (home_id is the CQC location id, the home's folder under carehome/) with its
 type (nursing or residential) and beds. The full definitions are in the docstring of
 synth.write_extracts.

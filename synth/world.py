@@ -177,9 +177,20 @@ def streams(seed: int) -> dict[str, np.random.Generator]:
     """Independent random streams, so quirks (or names) never change the simulated truth.
 
     A child of a seed sequence depends on its position only, so adding a stream at the
-    end leaves the others as they were.
+    end leaves the others as they were: ``history`` (the GP record before the period) and
+    ``preferences`` (preferred places of death) came last.
     """
-    names = ("homes", "stays", "people", "events", "ids", "quirks", "names")
+    names = (
+        "homes",
+        "stays",
+        "people",
+        "events",
+        "ids",
+        "quirks",
+        "names",
+        "history",
+        "preferences",
+    )
     children = np.random.SeedSequence(seed).spawn(len(names))
     return {n: np.random.default_rng(s) for n, s in zip(names, children, strict=True)}
 

@@ -12,6 +12,8 @@ sites and periods. The result is written to ``expected_measures.csv`` in the tru
 
 from __future__ import annotations
 
+import importlib
+
 import polars as pl
 
 from synth.simulate import World
@@ -31,8 +33,6 @@ SCHEMA = {
 
 def expected_measures(world: World) -> pl.DataFrame:
     """Every measure of :data:`GROUPS` per site, home and period (ISO date), sorted."""
-    import importlib
-
     frames = [pl.DataFrame(schema=SCHEMA)]
     for group in GROUPS:
         module = importlib.import_module(f"synth.expected.{group}")

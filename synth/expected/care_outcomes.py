@@ -14,11 +14,9 @@ through the extracts or the SQL:
   it is absent the falls measures fall back to the GP's fall codes, the others have no
   value;
 * a death (a stay ending ``died``) was in hospital when a spell of the person was under
-  way on the day: discharged that day through death, or not discharged.
-
-O3.4 (deaths in the preferred place) needs each stay's preferred place of death in the
-world (``stays["preferred_place"]``); until the simulation keeps it there (the
-care-home writer draws it) the truth has no O3.4.
+  way on the day: discharged that day through death, or not discharged;
+* a preferred place of death is the stay's (``stays["preferred_place"]``, None where
+  the home recorded none); it is met when it is where the resident died.
 """
 
 from __future__ import annotations
@@ -281,22 +279,21 @@ class _Truth:
 
         called = self.on_days(self.incidents.filter(pl.col("ambulance") == "Y"))
         o3_3 = called.group_by("home", "month").agg(numerator=pl.len())
-        frames = [
-            self.rows("O3.1", o3_1),
-            self.rows("O3.3", o3_3, denominator="obd", log=True),
-        ]
-
-        if "preferred_place" in self.w.stays.columns:  # O3.4 (= S11)
-            preferred = self.w.stays.select("stay", "preferred_place")
-            stated = self.on_days(self.deaths.join(preferred, on="stay"), "end").filter(
-                pl.col("preferred_place").is_not_null() & (pl.col("preferred_place") != "")
-            )
-            o3_4 = stated.group_by("home", "quarter").agg(
-                numerator=(pl.col("preferred_place") == pl.col("place")).sum(),
-                denominator=pl.len(),
-            )
-            frames.append(self.rows("O3.4", o3_4, period="quarter"))
-        return pl.concat(frames)
+        preferred = self.w.stays.select("stay", "preferred_place")  # O3.4 (= S11)
+        stated = self.on_days(self.deaths.join(preferred, on="stay"), "end").filter(
+            pl.col("preferred_place").is_not_null()
+        )
+        o3_4 = stated.group_by("home", "quarter").agg(
+            numerator=(pl.col("preferred_place") == pl.col("place")).sum(),
+            denominator=pl.len(),
+        )
+        return pl.concat(
+            [
+                self.rows("O3.1", o3_1),
+                self.rows("O3.3", o3_3, denominator="obd", log=True),
+                self.rows("O3.4", o3_4, period="quarter"),
+            ]
+        )
 
     # ----------------------------------------------------------------------------------
     # Project 4 (docs/domain.md §2.6)

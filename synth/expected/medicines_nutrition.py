@@ -13,6 +13,9 @@ counted again from the simulated world with the definitions of its declaration
 * A resident's events count wherever they lived at the site (a person belongs to one
   site). An event counted *in* a home (an SMR, an issue, a screen, an incident) counts in
   the home whose stay covered its day.
+* The GP record reaches back before day 0 (the reviews and acute issues of the residents
+  then in the homes, :func:`synth.nhs_events.draw_gp_history`): the look-backs count
+  them; a count in a month never does (a day outside the calendar has no month).
 * Admissions and screens followed up within a window count only once the window has
   ended by the site's last day with bed days.
 * Weights and MUST scores count from the care home's observations, the designated
@@ -69,8 +72,10 @@ class _Base:
     person_emis: np.ndarray  # per person: the same, for their site
 
     def month(self, day: str) -> pl.Expr:
-        """The month index of a day column."""
-        return _at(self.month_of_day, pl.col(day))
+        """The month index of a day column (null for days outside the calendar)."""
+        n = self.month_of_day.size
+        inside = pl.col(day).is_between(0, n - 1)
+        return pl.when(inside).then(_at(self.month_of_day, pl.col(day).clip(0, n - 1)))
 
     def home_on(self, person: str, day: str) -> pl.Expr:
         """The home whose stay covered a person's day (null if on no roll)."""

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+
+from synth.plan import make_plan
+from synth.simulate import World, simulate
+from synth.world import (
+    DEFAULT_MONTHS,
+    DEFAULT_START,
+    draw_homes,
+    draw_site_effects,
+    make_calendar,
+    streams,
+)
 
 DATES = ("%d/%m/%Y", "%d-%b-%Y", "%d %b %Y", "%d/%b/%Y", "%Y-%m-%d")  # docs/extracts.md
 TIMES = ("", " %H:%M", " %H:%M:%S")
@@ -51,3 +64,26 @@ def parse_day(column: str) -> pl.Expr:
     return pl.coalesce(
         pl.col(column).str.strptime(pl.Datetime, d + t, strict=False) for d in DATES for t in TIMES
     ).dt.date()
+
+
+def world_of(
+    *,
+    sites: int = 4,
+    homes: int = 29,
+    months: int = DEFAULT_MONTHS,
+    seed: int = 7,
+    intervention_month: int = 7,
+    quirk_rate: float = 0.02,
+    comparison_sites: int = 1,
+    replaced: Mapping[str, np.random.Generator] | None = None,
+) -> World:
+    """The simulated world behind ``write_extracts`` with these arguments (its defaults).
+
+    ``replaced`` gives some random streams (:func:`synth.world.streams`) other generators.
+    """
+    rngs = {**streams(seed), **(replaced or {})}
+    cal = make_calendar(DEFAULT_START, months, intervention_month)
+    table = draw_homes(rngs["homes"], sites, homes, quirk_rate)
+    base = draw_site_effects(rngs["homes"], sites)
+    plan = make_plan(cal, base, min(comparison_sites, sites - 1), table.site)
+    return simulate(rngs, cal, table, plan)

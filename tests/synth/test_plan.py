@@ -31,19 +31,19 @@ ROLES = {
 }
 
 DEFAULT_PLANTED = [
-    ("site_a", "S1", "CI-01", "2023-10-01", 0.65, None, None),
-    ("site_a", "S2", "CI-01", "2023-10-01", 0.65, None, None),
-    ("site_a", "S3", "CI-02", "2023-10-01", 0.7, None, None),
-    ("site_a", "S4", "CI-02", "2023-10-01", 0.7, None, None),
-    ("site_a", "P3.1", "CI-02", "2023-10-01", 15.0, None, None),
-    ("site_a", "P2.1", "CI-03", "2023-10-01", 1.4282, 0.6302, 0.9),
-    ("site_b", "P1.1", "CI-01", "2023-11-01", 1.6597, None, None),
-    ("site_b", "P1.2", "CI-01", "2023-11-01", 2.5686, None, None),
-    ("site_b", "P1.3", "CI-01", "2023-11-01", 2.5686, None, None),
-    ("site_b", "P2.3", "CI-02", "2023-11-01", 3.5, None, None),
-    ("site_c", "S1", "CI-01", "2023-12-01", 0.65, None, None),
-    ("site_c", "S2", "CI-01", "2023-12-01", 0.65, None, None),
-    ("site_c", "P4.1", "CI-02", "2023-12-01", 5.3333, None, None),
+    ("site_a", "S1", "CI-01", "2023-08-01", 0.65, None, None),
+    ("site_a", "S2", "CI-01", "2023-08-01", 0.65, None, None),
+    ("site_a", "S3", "CI-02", "2023-08-01", 0.7, None, None),
+    ("site_a", "S4", "CI-02", "2023-08-01", 0.7, None, None),
+    ("site_a", "P3.1", "CI-02", "2023-08-01", 15.0, None, None),
+    ("site_a", "P2.1", "CI-03", "2023-08-01", 1.4282, 0.6302, 0.9),
+    ("site_b", "P1.1", "CI-01", "2023-09-01", 1.6597, None, None),
+    ("site_b", "P1.2", "CI-01", "2023-09-01", 2.5686, None, None),
+    ("site_b", "P1.3", "CI-01", "2023-09-01", 2.5686, None, None),
+    ("site_b", "P2.3", "CI-02", "2023-09-01", 3.5, None, None),
+    ("site_c", "S1", "CI-01", "2023-10-01", 0.65, None, None),
+    ("site_c", "S2", "CI-01", "2023-10-01", 0.65, None, None),
+    ("site_c", "P4.1", "CI-02", "2023-10-01", 5.3333, None, None),
 ]
 
 
@@ -95,9 +95,9 @@ def rates(summary, site: str, measure: str, per: str, start: str) -> tuple[float
 def test_sites_csv_gives_each_role_its_start_month_and_the_trend(default):
     sites = pl.read_csv(default.truth / "sites.csv", infer_schema=False)
     assert sites.rows() == [
-        ("site_a", "intervention", "2023-10-01", "1.005"),
-        ("site_b", "intervention", "2023-11-01", "1.005"),
-        ("site_c", "intervention", "2023-12-01", "1.005"),
+        ("site_a", "intervention", "2023-08-01", "1.005"),
+        ("site_b", "intervention", "2023-09-01", "1.005"),
+        ("site_c", "intervention", "2023-10-01", "1.005"),
         ("site_d", "comparison", None, "1.005"),  # the last site changes nothing
     ]
     readme = " ".join((default.truth / "README.txt").read_text().split())
@@ -131,13 +131,17 @@ def test_planted_effects_of_the_default_run(default):
 def test_change_logs_are_written_in_the_agreed_format(default):
     assert ",".join(CHANGE_LOG) == HEADER
     qi = default.out / "site_a" / "qi_log"
-    assert sorted(p.name for p in qi.iterdir()) == ["change_log.csv", "qi_activity_log.csv"]
+    assert sorted(p.name for p in qi.iterdir()) == [
+        "baselines.csv",
+        "change_log.csv",
+        "qi_activity_log.csv",
+    ]
     assert (qi / "change_log.csv").read_bytes() == (
         f"{HEADER}\n"
-        "CI-01,Falls huddles after every fall,all,S1;S2,01/10/2023,PDSA 1,Home manager\n"
-        "CI-02,MDT review of residents at risk of deterioration,all,S3;S4;P3.1,01/10/2023,"
+        "CI-01,Falls huddles after every fall,all,S1;S2,01/08/2023,PDSA 1,Home manager\n"
+        "CI-02,MDT review of residents at risk of deterioration,all,S3;S4;P3.1,01/08/2023,"
         "PDSA 1,Clinical lead\n"
-        "CI-03,MUST screening at every monthly weigh,all,P2.1,01/10/2023,PDSA 1,Dietitian\n"
+        "CI-03,MUST screening at every monthly weigh,all,P2.1,01/08/2023,PDSA 1,Dietitian\n"
     ).encode()
     comparison = default.out / "site_d" / "qi_log" / "change_log.csv"
     assert comparison.read_bytes() == f"{HEADER}\n".encode()  # header only: no change
