@@ -251,7 +251,7 @@ def test_realised_rates_follow_the_planted_ratios(large):
     assert before == pytest.approx(share0, abs=0.04)
     assert after == pytest.approx(share1, abs=0.04)
     for site, measure_id, measure, tolerance in (
-        ("site_b", "P1.3", "structured_medication_reviews", 0.15),
+        ("site_b", "P1.3", "structured_medication_reviews", 0.25),  # few SMRs before
         ("site_a", "P3.1", "qi_triage_tool", 0.25),
     ):
         start, ratio, _, _ = planted_ratio(large, site, measure_id)

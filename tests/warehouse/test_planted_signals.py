@@ -65,7 +65,7 @@ def demo(tmp_path_factory):
 def test_every_planted_improvement_is_signalled_at_its_site(demo):
     planted, _, signals, _ = demo
     planted = planted.filter(pl.col("events_a_month") >= 10)
-    assert planted.height >= 8
+    assert planted.height >= 6
     found = signals.filter(pl.col("direction") == "improvement").select(
         "site_id", "measure_id", "sentence"
     )
@@ -80,9 +80,15 @@ def test_the_comparison_site_shows_no_improvement_in_the_planted_measures(demo):
     planted, roles, signals, _ = demo
     comparison = roles.filter(pl.col("role") == "comparison")["site_id"].to_list()
     assert len(comparison) == 1
+    # a measure that looks back a year repeats eleven months of each point in the next,
+    # so its runs wander by chance: its false alarms are measured over 50 seeds instead
+    # (docs/measures.md); every other planted measure must stay quiet here
+    rolling = {m.id for m in REGISTRY if m.history_days > 31}
+    measures = set(planted["measure_id"]) - rolling
+    assert len(measures) >= 6
     false_alarms = signals.filter(
         pl.col("site_id").is_in(comparison)
-        & pl.col("measure_id").is_in(planted["measure_id"].unique().implode())
+        & pl.col("measure_id").is_in(list(measures))
         & (pl.col("direction") == "improvement")
     )
     assert false_alarms.is_empty(), false_alarms.select("measure_id", "sentence")
