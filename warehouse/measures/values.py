@@ -6,6 +6,12 @@ numerators and denominators, never averages of rates), the data-quality gate, th
 coverage of the designated source, the measure's version and the files behind each
 point.
 
+The measures share table macros (``denominators.sql``). The intermediates many of them
+read (the people numbered, the residents on roll, the observations, the medicine issues)
+are worked out once per run, before the measures, as temp tables that temp macros of the
+same names read (the part of ``denominators.sql`` after its "Once per run" line), and
+dropped after them: see :func:`shared_intermediates`.
+
 Examples
 --------
 >>> measure_frame(load_registry()).filter(pl.col("measure_id") == "S1").row(0, named=True)[
@@ -15,6 +21,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import re
+from collections.abc import Iterator
 from importlib import resources
 
 import duckdb
@@ -26,6 +35,7 @@ from warehouse.tables import STAGED_TABLES
 
 HERE = resources.files("warehouse.measures")
 POINT_COLUMNS = ("site_id", "home_id", "period", "numerator", "denominator", "source")
+ONCE_PER_RUN = "-- ==== Once per run"  # the line of denominators.sql that starts the part
 
 
 class MeasureSqlError(RuntimeError):
@@ -65,6 +75,74 @@ def measure_frame(registry: Registry) -> pl.DataFrame:
     )  # fmt: skip
 
 
+def denominators_sql() -> tuple[str, str]:
+    """``denominators.sql`` in two: the macros, and what is worked out once per run."""
+    text = HERE.joinpath("denominators.sql").read_text(encoding="utf-8")
+    macros, marker, shared = text.partition(ONCE_PER_RUN)
+    return macros, marker + shared
+
+
+def _shared_blocks(shared: str, macros: str, registry: Registry | None) -> str:
+    """The "shared:" blocks of the once-per-run part for the macros the registry uses.
+
+    A macro is used when a measure's SQL calls it, or a macro so used does; with no
+    registry, every block.
+    """
+    parts = re.split(r"^-- shared: (\w+)$", shared, flags=re.MULTILINE)
+    blocks = list(zip(parts[1::2], parts[2::2], strict=True))
+    if registry is None:
+        return "".join(body for _, body in blocks)
+    macros = re.sub(r"--.*", "", macros)  # the comments name macros too
+    starts = list(re.finditer(r"^CREATE OR REPLACE MACRO (\w+)\(", macros, flags=re.MULTILINE))
+    bodies = {
+        m.group(1): macros[m.end() : nxt.start() if nxt else len(macros)]
+        for m, nxt in zip(starts, [*starts[1:], None], strict=True)
+    }
+
+    def calls(text: str) -> set[str]:
+        return {name for name in bodies if re.search(rf"\b{name}\s*\(", text)}
+
+    used = calls(re.sub(r"--.*", "", "\n".join(f"{m.sql}\n{m.events_sql or ''}" for m in registry)))
+    todo = list(used)
+    while todo:
+        for name in calls(bodies[todo.pop()]) - used:
+            used.add(name)
+            todo.append(name)
+    return "".join(body for name, body in blocks if name in used)
+
+
+def _drop_shared(con: duckdb.DuckDBPyConnection, shared: str) -> None:
+    """Drop the temp macros and tables the once-per-run part creates (those there are)."""
+    for name in re.findall(r"CREATE OR REPLACE TEMP MACRO (\w+)", shared):
+        con.execute(f"DROP MACRO TABLE IF EXISTS temp.{name}")  # names from our own SQL
+    for name in re.findall(r"CREATE OR REPLACE TEMP TABLE (\w+)", shared):
+        con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+
+@contextlib.contextmanager
+def shared_intermediates(
+    con: duckdb.DuckDBPyConnection, registry: Registry | None = None
+) -> Iterator[None]:
+    """The shared macros, with their intermediates worked out once, for the block.
+
+    Creates (or replaces) the macros of ``denominators.sql``, then runs its once-per-run
+    part (the blocks for the macros the registry's measures use; all without a
+    registry): temp tables of the intermediates the measures share, each read by a temp
+    macro of the macro's own name and arguments (DuckDB finds a name in the temp schema
+    first), giving the same rows as the macro. After the block the temp macros and tables
+    are dropped, and the macros work everything out again. Not dropped if the block
+    raises: :func:`compute` runs it in a transaction, which is rolled back.
+    """
+    macros, shared = denominators_sql()
+    con.execute(macros)
+    _drop_shared(con, shared)  # what an earlier run in this connection may have left
+    blocks = _shared_blocks(shared, macros, registry)
+    if blocks.strip():
+        con.execute(blocks)
+    yield
+    _drop_shared(con, shared)
+
+
 def _staged_files_sql() -> str:
     """Per staged table, site, home and month: the files its rows came from.
 
@@ -76,20 +154,19 @@ def _staged_files_sql() -> str:
         names = {c for c, _ in t.columns}
         if t.period and {"file_id", "home_id", "site_id"} <= names:
             parts.append(
-                f"SELECT '{t.name}' AS table_name, site_id, home_id, "
+                f"SELECT DISTINCT '{t.name}' AS table_name, site_id, home_id, "
                 f"CAST(date_trunc('month', \"{t.period}\") AS DATE) AS month, file_id "
                 f'FROM "{t.name}" WHERE home_id IS NOT NULL AND file_id IS NOT NULL'
             )  # identifiers from the declarations (warehouse/tables.py), no values
     parts.append(
-        "SELECT 'stg_occupied_bed_days', o.site_id, o.home_id, o.month, f.file_id "
+        "SELECT DISTINCT 'stg_occupied_bed_days', o.site_id, o.home_id, o.month, f.file_id "
         "FROM (SELECT DISTINCT site_id, home_id, month FROM stg_occupied_bed_days) AS o "
         "JOIN (SELECT DISTINCT site_id, home_id, file_id FROM stg_residence_episode "
         "      UNION SELECT DISTINCT site_id, home_id, file_id FROM stg_absence) AS f "
         "USING (site_id, home_id)"
     )
-    return "CREATE OR REPLACE TEMP TABLE staged_files AS SELECT DISTINCT * FROM (" + (
-        " UNION ALL ".join(parts) + ")"
-    )
+    # each part distinct, and no two alike (each names its table): no DISTINCT over all
+    return "CREATE OR REPLACE TEMP TABLE staged_files AS " + " UNION ALL ".join(parts)
 
 
 def _points(con: duckdb.DuckDBPyConnection, m: Measure) -> None:
@@ -143,7 +220,6 @@ def compute(con: duckdb.DuckDBPyConnection, registry: Registry | None = None) ->
                 'site_id VARCHAR, home_id VARCHAR, period DATE, severity VARCHAR, "check" '
                 "VARCHAR, status VARCHAR)"
             )
-        con.execute(HERE.joinpath("denominators.sql").read_text(encoding="utf-8"))
         con.execute(
             "CREATE OR REPLACE TEMP TABLE measure_points (measure_id VARCHAR, site_id VARCHAR,"
             " home_id VARCHAR, period DATE, numerator DOUBLE, denominator DOUBLE,"
@@ -153,9 +229,10 @@ def compute(con: duckdb.DuckDBPyConnection, registry: Registry | None = None) ->
             "CREATE OR REPLACE TABLE measure_events (measure_id VARCHAR, site_id VARCHAR,"
             " home_id VARCHAR, event_date DATE)"
         )
-        for m in registry:
-            _points(con, m)
-            _events(con, m)
+        with shared_intermediates(con, registry):
+            for m in registry:
+                _points(con, m)
+                _events(con, m)
         con.execute(_staged_files_sql())
         con.execute(HERE.joinpath("measure_values.sql").read_text(encoding="utf-8"))
     rows, incomplete, warned, measures = con.sql(

@@ -7,33 +7,20 @@
 -- source for the period: its care-home record (weight_kg), or the GP record (27113001)
 -- where that holds no weights (observation_source), in any home of the site; several
 -- on one day: the highest. No source records weight loss as intentional, so none is
--- left out.
+-- left out. The latest weight is latest_readings', the baseline window's
+-- baseline_readings', as O2.3's.
 WITH src AS (
     SELECT * FROM observation_source($period, 'weight_kg')
 ),
-weights AS (
-    SELECT * FROM observed('weight_kg') WHERE value_num IS NOT NULL
-),
 latest AS (
-    SELECT r.site_id, r.home_id, r.period, r.pseudo_id, r.last_day, s.source,
-           arg_max(w.value_num, w.event_date) AS latest
-    FROM on_roll($period) AS r
-    JOIN src AS s USING (site_id, home_id, period)
-    JOIN weights AS w
-      ON w.site_id = r.site_id AND w.pseudo_id = r.pseudo_id AND w.source = s.source
-     AND w.event_date > r.last_day - CAST($recent_days AS INTEGER)
-     AND w.event_date <= r.last_day
-    GROUP BY ALL
+    SELECT * FROM latest_readings($period, 'weight_kg', CAST($recent_days AS INTEGER))
 ),
 compared AS (
-    SELECT l.site_id, l.home_id, l.period, l.pseudo_id, l.latest,
-           max(w.value_num) AS highest
+    SELECT l.site_id, l.home_id, l.period, l.person, l.latest, b.highest
     FROM latest AS l
-    JOIN weights AS w
-      ON w.site_id = l.site_id AND w.pseudo_id = l.pseudo_id AND w.source = l.source
-     AND w.event_date BETWEEN l.last_day - CAST($baseline_from_days AS INTEGER)
-                          AND l.last_day - CAST($recent_days AS INTEGER)
-    GROUP BY ALL
+    JOIN baseline_readings($period, 'weight_kg', CAST($baseline_from_days AS INTEGER),
+                           CAST($recent_days AS INTEGER)) AS b
+      ON b.person = l.person AND b.source = l.source AND b.period = l.period
 ),
 counts AS (
     SELECT site_id, home_id, period,

@@ -11,7 +11,7 @@ UNION ALL
 SELECT f.site_id, f.home_id, f.event_date
 FROM (SELECT site_id, pseudo_id, min(event_date) AS event_date,
              arg_min(home_id, event_date) AS home_id
-      FROM stg_event
+      FROM gp_events()
       WHERE source_system IN ('emis', 'systmone') AND concept_id = '399912005'
       GROUP BY ALL) AS f
 JOIN home_periods('month') AS h

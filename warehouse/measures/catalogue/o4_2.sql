@@ -5,38 +5,42 @@
 -- stg_occupied_bed_days counts nights). Events: falls in the home's incident log, one
 -- per resident, minute and type, dated in the same first first_days days of the
 -- resident's episode in that home (on or before its end), in the period of the fall.
--- Where the home's log is absent for the period the numerator is NULL.
+-- Where the home's log is absent for the period the numerator is NULL. People are joined
+-- by their number (person, people()).
 WITH site_window AS (
     SELECT site_id, min(month) AS first_date,
            CAST(max(month) + INTERVAL 1 MONTH AS DATE) AS last_date
     FROM stg_occupied_bed_days GROUP BY site_id
 ),
 early AS (
-    SELECT e.site_id, e.home_id, e.pseudo_id, e.start_date, e.end_date,
+    SELECT e.site_id, e.home_id, k.person, e.start_date, e.end_date,
            greatest(e.start_date, w.first_date) AS from_night,
            least(coalesce(e.end_date, w.last_date), w.last_date,
                  e.start_date + CAST($first_days AS INTEGER)) AS to_night
-    FROM stg_residence_episode AS e JOIN site_window AS w USING (site_id)
+    FROM stg_residence_episode AS e
+    JOIN site_window AS w USING (site_id)
+    LEFT JOIN people() AS k USING (site_id, pseudo_id)
 ),
 nights AS (
-    SELECT site_id, home_id, pseudo_id,
+    SELECT site_id, home_id, person,
            unnest(generate_series(from_night, to_night - 1, INTERVAL 1 DAY))::DATE AS night
     FROM early WHERE to_night > from_night
 ),
 away AS (
-    SELECT a.site_id, a.pseudo_id,
-           unnest(generate_series(CAST(a.start_dt AS DATE),
-                                  coalesce(CAST(a.end_dt AS DATE), w.last_date) - 1,
-                                  INTERVAL 1 DAY))::DATE AS night
-    FROM stg_absence AS a JOIN site_window AS w USING (site_id)
+    -- each hospital_admission absence: away the nights from from_night to to_night - 1
+    SELECT k.person, CAST(a.start_dt AS DATE) AS from_night,
+           coalesce(CAST(a.end_dt AS DATE), w.last_date) AS to_night
+    FROM stg_absence AS a
+    JOIN site_window AS w USING (site_id)
+    JOIN people() AS k USING (site_id, pseudo_id)
     WHERE a.reason = 'hospital_admission'
-      AND coalesce(CAST(a.end_dt AS DATE), w.last_date) > CAST(a.start_dt AS DATE)
 ),
 exposure AS (
     SELECT n.site_id, n.home_id, CAST(date_trunc($period, n.night) AS DATE) AS period,
            count(*) AS obd
     FROM nights AS n
-    ANTI JOIN away AS a ON a.site_id = n.site_id AND a.pseudo_id = n.pseudo_id AND a.night = n.night
+    ANTI JOIN away AS a
+      ON a.person = n.person AND n.night >= a.from_night AND n.night < a.to_night
     GROUP BY ALL
 ),
 falls AS (

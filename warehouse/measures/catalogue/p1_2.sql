@@ -1,17 +1,19 @@
 -- P1.2 % residents with a structured medication review (SMR) in the last 12 months
--- (docs/domain.md §2.3): as P1.1, counting only the SMR code 1239511000000100.
+-- (docs/domain.md §2.3): as P1.1, counting only the SMR code 1239511000000100. People
+-- are joined by their number (person, people()).
 WITH reviews AS (
-    SELECT DISTINCT site_id, pseudo_id, event_date
-    FROM stg_event
-    WHERE source_system IN ('emis', 'systmone') AND concept_id = '1239511000000100'
+    SELECT DISTINCT k.person, e.event_date
+    FROM gp_events() AS e
+    JOIN people() AS k USING (site_id, pseudo_id)
+    WHERE e.source_system IN ('emis', 'systmone') AND e.concept_id = '1239511000000100'
 ),
 residents AS (
-    SELECT r.site_id, r.home_id, r.period, r.pseudo_id, count(v.event_date) > 0 AS reviewed
+    -- reviewed: the latest review on or before the last day (ASOF) is in the lookback
+    SELECT r.site_id, r.home_id, r.period,
+           coalesce(v.event_date >= r.last_day - CAST($lookback_days AS INTEGER), false)
+               AS reviewed
     FROM on_roll($period) AS r
-    LEFT JOIN reviews AS v
-      ON v.site_id = r.site_id AND v.pseudo_id = r.pseudo_id
-     AND v.event_date BETWEEN r.last_day - CAST($lookback_days AS INTEGER) AND r.last_day
-    GROUP BY ALL
+    ASOF LEFT JOIN reviews AS v ON v.person = r.person AND v.event_date <= r.last_day
 ),
 counts AS (
     SELECT site_id, home_id, period, count(*) FILTER (WHERE reviewed) AS reviewed,

@@ -4,7 +4,7 @@
 WITH smr AS (
     SELECT site_id, home_id, CAST(date_trunc($period, event_date) AS DATE) AS period,
            count(DISTINCT (pseudo_id, event_date)) AS reviews
-    FROM stg_event
+    FROM gp_events()
     WHERE source_system IN ('emis', 'systmone') AND concept_id = '1239511000000100'
       AND home_id IS NOT NULL
     GROUP BY ALL

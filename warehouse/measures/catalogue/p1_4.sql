@@ -6,7 +6,7 @@
 -- (EMIS or SystmOne) dated in that window, wherever the resident was.
 WITH smr AS (
     SELECT DISTINCT site_id, pseudo_id, event_date
-    FROM stg_event
+    FROM gp_events()
     WHERE source_system IN ('emis', 'systmone') AND concept_id = '1239511000000100'
 ),
 followed AS (

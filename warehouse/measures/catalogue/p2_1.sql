@@ -4,20 +4,16 @@
 -- date <= last_day), in any home of the site; out of those residents. The score counts
 -- from the home's designated source, its care-home record (must_score), or the GP
 -- record (444297006) where the home's record holds no MUST scores for the period
--- (observation_source).
+-- (observation_source). Screened: the resident's latest score on or before the last day
+-- (readings_at_end) is in the window.
 WITH src AS (
     SELECT * FROM observation_source($period, 'must_score')
 ),
 residents AS (
-    SELECT r.site_id, r.home_id, r.period, r.pseudo_id, count(m.event_date) > 0 AS screened
-    FROM on_roll($period) AS r
-    JOIN src AS s USING (site_id, home_id, period)
-    LEFT JOIN observed('must_score') AS m
-      ON m.site_id = r.site_id AND m.pseudo_id = r.pseudo_id AND m.source = s.source
-     AND m.event_date > r.last_day - CAST($window_days AS INTEGER)
-     AND m.event_date <= r.last_day
-    WHERE r.last_day - r.start_date >= $settled_days
-    GROUP BY ALL
+    SELECT site_id, home_id, period,
+           coalesce(read_on > last_day - CAST($window_days AS INTEGER), false) AS screened
+    FROM readings_at_end($period, 'must_score')
+    WHERE last_day - start_date >= $settled_days
 ),
 counts AS (
     SELECT site_id, home_id, period, count(*) FILTER (WHERE screened) AS screened,

@@ -4,14 +4,14 @@
 -- once their window (the screen's day to window_days after it) has ended by the site's
 -- last day of data; numerator: those followed in that window by a dietetic review in
 -- the QI log with an action (food_first_plan, ons_started or referred; no_action is
--- none) or by an issue of an oral nutritional supplement (ref_ons_products, by product
--- code or name), for the same resident.
+-- none) or by an issue of an oral nutritional supplement (ons_issues: ref_ons_products,
+-- by product code or name), for the same resident.
 WITH screens AS (
     SELECT m.site_id, m.home_id, s.period, s.source, m.pseudo_id, m.event_date
     FROM observed('must_score') AS m
     JOIN observation_source($period, 'must_score') AS s
       ON s.site_id = m.site_id AND s.home_id = m.home_id AND s.source = m.source
-     AND m.event_date BETWEEN s.first_day AND s.last_day
+     AND s.period = CAST(date_trunc($period, m.event_date) AS DATE)
     JOIN site_data_end($period) AS d ON d.site_id = m.site_id
     WHERE m.value_num >= $high_risk
       AND m.event_date + CAST($window_days AS INTEGER) <= d.data_end
@@ -23,13 +23,7 @@ actions AS (
       AND outcome IN ('food_first_plan', 'ons_started', 'referred')
       AND pseudo_id IS NOT NULL
     UNION
-    SELECT site_id, pseudo_id, issue_date
-    FROM stg_medication_issue
-    WHERE NOT coalesce(is_hospital, false)
-      AND (product_code IN (SELECT product_code FROM ref_ons_products
-                            WHERE product_code IS NOT NULL)
-           OR lower(product_name) IN (SELECT lower(product_name) FROM ref_ons_products
-                                      WHERE product_name IS NOT NULL))
+    SELECT site_id, pseudo_id, issue_date FROM ons_issues()
 ),
 actioned AS (
     SELECT s.site_id, s.home_id, s.period, s.pseudo_id, s.event_date,

@@ -1,17 +1,13 @@
 -- P2.5 ONS items per 100 resident-months (docs/domain.md §2.4): issues of oral
--- nutritional supplements (ref_ons_products, by product code or name; hospital
--- medication left out) dated in the period, in the home the resident lived in that day,
--- one per resident, day and product; out of the home's resident-months.
+-- nutritional supplements (ons_issues: ref_ons_products, by product code or name;
+-- hospital medication left out) dated in the period, in the home the resident lived in
+-- that day, one per resident, day and product; out of the home's resident-months.
 WITH ons AS (
     SELECT site_id, home_id, CAST(date_trunc($period, issue_date) AS DATE) AS period,
            count(DISTINCT (pseudo_id, issue_date, coalesce(product_code, product_name)))
                AS items
-    FROM stg_medication_issue
-    WHERE home_id IS NOT NULL AND NOT coalesce(is_hospital, false)
-      AND (product_code IN (SELECT product_code FROM ref_ons_products
-                            WHERE product_code IS NOT NULL)
-           OR lower(product_name) IN (SELECT lower(product_name) FROM ref_ons_products
-                                      WHERE product_name IS NOT NULL))
+    FROM ons_issues()
+    WHERE home_id IS NOT NULL
     GROUP BY ALL
 )
 SELECT r.site_id, r.home_id, r.period, coalesce(o.items, 0) AS numerator,

@@ -8,13 +8,8 @@ WITH costed AS (
 ons AS (
     SELECT site_id, home_id, CAST(date_trunc($period, issue_date) AS DATE) AS period,
            sum(estimated_cost) AS cost
-    FROM stg_medication_issue
-    WHERE home_id IS NOT NULL AND NOT coalesce(is_hospital, false)
-      AND estimated_cost IS NOT NULL
-      AND (product_code IN (SELECT product_code FROM ref_ons_products
-                            WHERE product_code IS NOT NULL)
-           OR lower(product_name) IN (SELECT lower(product_name) FROM ref_ons_products
-                                      WHERE product_name IS NOT NULL))
+    FROM ons_issues()
+    WHERE home_id IS NOT NULL AND estimated_cost IS NOT NULL
     GROUP BY ALL
 )
 SELECT r.site_id, r.home_id, r.period, coalesce(o.cost, 0) AS numerator,

@@ -9,7 +9,7 @@ WHERE i.incident_type = 'fall'
 UNION ALL
 SELECT site_id, home_id, event_date FROM (
 SELECT DISTINCT e.site_id, e.home_id, e.pseudo_id, e.event_date
-FROM stg_event AS e
+FROM gp_events() AS e
 JOIN home_periods('month') AS h
   ON h.site_id = e.site_id AND h.home_id = e.home_id
  AND h.period = CAST(date_trunc('month', e.event_date) AS DATE)

@@ -9,7 +9,7 @@ WITH logged AS (
 gp AS (
     SELECT site_id, home_id, CAST(date_trunc($period, event_date) AS DATE) AS period,
            count(DISTINCT (pseudo_id, event_date)) AS falls
-    FROM stg_event
+    FROM gp_events()
     WHERE source_system IN ('emis', 'systmone') AND concept_id IN ('1912002', '161898004')
     GROUP BY ALL
 )

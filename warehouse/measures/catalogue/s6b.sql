@@ -14,7 +14,7 @@ WITH logged AS (
 gp AS (
     SELECT site_id, home_id, CAST(date_trunc($period, event_date) AS DATE) AS period,
            count(DISTINCT pseudo_id) AS residents
-    FROM stg_event
+    FROM gp_events()
     WHERE source_system IN ('emis', 'systmone') AND concept_id = '399912005'
       AND home_id IS NOT NULL
     GROUP BY ALL
