@@ -376,13 +376,14 @@ GROUP BY a.site_id, a.home_id, a.period, a.pseudo_id, a.start_date;
 -- arguments in front of each of those macros, reading its table: DuckDB looks a name up
 -- in the temp schema first, so every measure, and every macro above that calls them,
 -- reads the table instead of working it all out again. The answers do not change: each
--- table is the macro's own answer, for every argument it can be given (people, on_roll)
--- or for the arguments the catalogue's measures give it, and for any other argument
--- the temp macro gives the macro's own answer, worked out as before (DuckDB leaves the
--- branch the arguments rule out unread). Without this part (a measure run alone in the
--- warehouse) the macros above give the same rows, only more slowly. compute() runs a
--- "shared:" block only when its macro is one the registry's measures use, directly or
--- through the macros above.
+-- table is the macro's own answer, for every argument it can be given (people,
+-- gp_events, carehome_observation_days, on_roll, ons_issues) or for the arguments the
+-- catalogue's measures give it; for any other argument the temp macro's second branch
+-- gives the macro's own answer, worked out as before (with the arguments constants or
+-- bound parameters, as in every measure, DuckDB leaves the branch they rule out
+-- unread). Without this part (a measure run alone in the warehouse) the macros above
+-- give the same rows, only more slowly. compute() runs a "shared:" block only when its
+-- macro is one the registry's measures use, directly or through the macros above.
 
 -- shared: people
 CREATE OR REPLACE TEMP TABLE shared_people AS SELECT * FROM people();

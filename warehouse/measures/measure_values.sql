@@ -83,7 +83,7 @@ set_flags AS (
            bool_or(f.severity = 'ERROR') AS error, bool_or(f.severity = 'WARN') AS warn,
            list(DISTINCT f."check" ORDER BY f."check") AS checks
     FROM (SELECT * FROM failures WHERE table_name IS NULL) AS f
-    CROSS JOIN sets AS s
+    CROSS JOIN (SELECT DISTINCT set_id, period_unit FROM set_tables) AS s  -- a table or more
     GROUP BY ALL
 ),
 home_flags AS (

@@ -7,10 +7,11 @@ coverage of the designated source, the measure's version and the files behind ea
 point.
 
 The measures share table macros (``denominators.sql``). The intermediates many of them
-read (the people numbered, the residents on roll, the observations, the medicine issues)
-are worked out once per run, before the measures, as temp tables that temp macros of the
-same names read (the part of ``denominators.sql`` after its "Once per run" line), and
-dropped after them: see :func:`shared_intermediates`.
+read (the people numbered, the residents on roll, the observations and the readings at
+each period's end, the unique medicines, the GP codes, the ONS issues) are worked out
+once per run, before the measures, as temp tables that temp macros of the same names
+read (the part of ``denominators.sql`` after its "Once per run" line), and dropped after
+them: see :func:`shared_intermediates`.
 
 Examples
 --------
