@@ -1,7 +1,9 @@
 """``qic()``: run charts and Shewhart control charts with qicharts2 0.8.1 semantics.
 
-Why this module is long (about 550 lines): it is qicharts2's ``qic()`` in one place, its
-arguments (facets, freeze, parts, exclude, multiply, target) checked and laid out, the
+Why this module is long (about 620 lines): it is qicharts2's ``qic()`` in one place, its
+arguments (facets, freeze, parts, exclude, multiply, target; freeze and parts also per
+facet, so that every series of a chart type gets its own governed baseline in one
+call) checked and laid out, the
 one vectorised pass over every series, and the result's points and summary frames, all
 of which share the private ``_Data`` and ``_Layout``. The limit formulas
 (:mod:`charts.limits`), the runs rules (:mod:`charts.runs`) and the per-series
