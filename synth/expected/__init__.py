@@ -19,8 +19,9 @@ import polars as pl
 from synth.simulate import World
 from synth.world import site_id_of
 
-# the modules of this package, each with expected(world): projects 1 and 2; the rest
-GROUPS = ("medicines_nutrition", "care_outcomes")
+# the modules of this package, each with expected(world): projects 1 and 2; the rest;
+# the resources the return on investment costs
+GROUPS = ("medicines_nutrition", "care_outcomes", "resource_use")
 
 SCHEMA = {
     "measure_id": pl.String,

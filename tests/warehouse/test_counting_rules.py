@@ -1,8 +1,12 @@
-"""Counting rules of the staged model, on hand-made extracts (docs/extracts.md §8).
+"""Counting rules of the staged model and the measures, on hand-made extracts (docs/extracts.md §8).
 
 An incident counts once per resident, minute and type, whatever its harm level or
 seconds; an EMIS Search and Reports row and the bulk observation of the same weighing
-count once; a harm level of ``none`` stays ``none``.
+count once; a harm level of ``none`` stays ``none``. The resources the return on
+investment costs (docs/measures.md): a conveyance needs both the ambulance and the
+transfer; a GP contact is in working hours or out of hours as the home flags it; a
+spell not yet discharged counts its nights to the end of the data, and is long once it
+has lasted 2 days.
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ from connectors.schemas import (
     EMIS_REPORT,
     INCIDENTS,
     RESIDENTS,
+    SPELLS,
     spec,
 )
 from tests.warehouse.test_landing import NHS, csv
 from warehouse.landing import ingest
+from warehouse.measures import compute, load_registry
+from warehouse.measures.registry import Registry
 from warehouse.staging import build_all
 
 HOME = "1-100000001"
@@ -30,9 +37,19 @@ STAY = {"home_id": HOME, "resident_local_id": "R1", "nhs_number": NHS[2],
 WEIGHT = "27113001"
 
 
-def incident(when, kind="fall", harm="low", gp="N"):
+def incident(when, kind="fall", harm="low", gp="N", **flags):
     return {"resident_local_id": "R1", "incident_datetime": when, "incident_type": kind,
-            "harm_level": harm, "hospital_transfer": "N", "gp_called": gp}  # fmt: skip
+            "harm_level": harm, "hospital_transfer": "N", "gp_called": gp, **flags}  # fmt: skip
+
+
+def home_points(con, *measure_ids):
+    """The home points of some catalogue measures: {id: (numerator, denominator)}."""
+    catalogue = load_registry()
+    compute(con, Registry(tuple(catalogue[m] for m in measure_ids), catalogue.folder))
+    rows = con.sql(
+        "SELECT measure_id, numerator, denominator FROM measure_values WHERE level = 'home'"
+    ).fetchall()
+    return {m: (n, d) for m, n, d in rows}
 
 
 @pytest.fixture
@@ -172,3 +189,55 @@ def test_a_bulk_observation_corrected_in_a_later_extract_wins_over_the_report(tm
         "SELECT file_id FROM load_log WHERE path LIKE '%Observation_20240229%'"
     ).fetchall()[0]
     assert rows == [("emis", "o1", delta)]
+
+
+def test_a_conveyance_needs_the_ambulance_and_the_transfer_gp_calls_split_by_hours(tmp_path, load):
+    home = tmp_path / "inbox/site_a/carehome" / HOME
+    csv(home / "residents.csv", RESIDENTS, [STAY])
+    csv(home / "incidents.csv", INCIDENTS, [
+        incident("05/03/2024 10:00", ambulance_called="Y", hospital_transfer="Y"),
+        incident("05/03/2024 10:00:40", ambulance_called="Y", hospital_transfer="Y"),  # again
+        incident("06/03/2024 11:00", kind="other", ambulance_called="Y"),  # seen and treated
+        incident("07/03/2024 12:00", ambulance_called="N", hospital_transfer="Y"),  # no 999
+        incident("08/03/2024 09:00", gp="Y", out_of_hours="N"),
+        incident("08/03/2024 20:00", kind="other", gp="Y", out_of_hours="Y"),
+        incident("10/03/2024 14:00", kind="pressure_ulcer", gp="Y", out_of_hours="Y"),
+        incident("11/03/2024 15:00", kind="other", gp="Y"),  # hours not recorded: neither
+    ])  # fmt: skip
+    points = home_points(load(), "O3.3", "O3.3b", "S5a", "S5b")
+    nights = 31.0  # March, the extract period its incidents make
+    assert points == {
+        "O3.3": (2.0, nights),
+        "O3.3b": (1.0, nights),
+        "S5a": (1.0, nights),
+        "S5b": (2.0, nights),
+    }
+
+
+def spell(spell_id, nhs, admit, discharge="", method="21"):
+    return {"spell_id": spell_id, "nhs_number": nhs, "admit_date": admit,
+            "discharge_date": discharge, "admission_method": method}  # fmt: skip
+
+
+def test_an_open_spell_counts_its_nights_to_the_data_end_and_is_long_after_2_days(tmp_path, load):
+    site = tmp_path / "inbox/site_a"
+    csv(site / "carehome" / HOME / "residents.csv", RESIDENTS, [
+        STAY, {**STAY, "resident_local_id": "R2", "nhs_number": NHS[1]},
+    ])  # fmt: skip
+    csv(site / "carehome" / HOME / "incidents.csv", INCIDENTS, [incident("05/03/2024 10:00")])
+    csv(site / "hospital/inpatient_spells.csv", SPELLS, [
+        spell("S1", NHS[2], "02/03/2024", "03/03/2024"),  # 1 night: short
+        spell("S2", NHS[2], "05/03/2024", "05/03/2024"),  # home the same day: short
+        spell("S3", NHS[2], "10/03/2024", "14/03/2024"),  # 4 nights: long
+        spell("S4", NHS[2], "20/03/2024", "25/03/2024", method="11"),  # elective: not counted
+        spell("S5", NHS[2], "30/03/2024"),  # open: in hospital the nights of 30 and 31 March
+        spell("S6", NHS[1], "31/03/2024"),  # open since the data's last day: long or short?
+    ])  # fmt: skip
+    con = load()
+    points = home_points(con, "S3", "S3b", "S3c")
+    (data_end,) = con.sql("SELECT data_end FROM site_data_end('month')").fetchall()[0]
+    assert data_end == dt.date(2024, 3, 31)  # the last day of the incidents' month
+    (obd,) = con.sql("SELECT sum(occupied_bed_days) FROM stg_occupied_bed_days").fetchall()[0]
+    assert points["S3"] == (5.0, obd)
+    assert points["S3b"] == (2.0, 4.0)  # S3 and S5 long, of S1, S2, S3 and S5; S6 unknown
+    assert points["S3c"] == (1 + 0 + 4 + 2 + 1, obd)

@@ -95,6 +95,34 @@ JOIN (SELECT site_id, home_id, CAST(date_trunc(p, min(incident_date)) AS DATE) A
   ON c.site_id = h.site_id AND c.home_id = h.home_id
  AND h.period BETWEEN c.first_period AND c.last_period;
 
+-- incident_rate(p, kind): a measure's rows (site_id, home_id, period, numerator,
+-- denominator, source) counting the incidents of any type in the home's incident log
+-- with the flags `kind` names, one per resident, minute and type, over the home's
+-- occupied bed days: 'ambulance' (ambulance_called: O3.3), 'conveyance'
+-- (ambulance_called and hospital_transfer: O3.3b), 'gp_in_hours' (gp_called and not
+-- out_of_hours: S5a), 'gp_out_of_hours' (gp_called and out_of_hours: S5b; an incident
+-- whose out_of_hours is blank counts in neither). Where the home's log is absent for the
+-- period (incident_log_months) the numerator is NULL, never a zero.
+CREATE OR REPLACE MACRO incident_rate(p, kind) AS TABLE
+WITH flagged AS (
+    SELECT site_id, home_id, CAST(date_trunc(p, incident_date) AS DATE) AS period,
+           count(DISTINCT (pseudo_id, date_trunc('minute', incident_dt), incident_type)) AS n
+    FROM stg_incident
+    WHERE CASE kind
+        WHEN 'ambulance' THEN ambulance_called
+        WHEN 'conveyance' THEN ambulance_called AND hospital_transfer
+        WHEN 'gp_in_hours' THEN gp_called AND NOT out_of_hours
+        WHEN 'gp_out_of_hours' THEN gp_called AND out_of_hours
+    END
+    GROUP BY ALL
+)
+SELECT b.site_id, b.home_id, b.period,
+       CASE WHEN c.period IS NOT NULL THEN coalesce(f.n, 0) END AS numerator,
+       b.obd AS denominator, 'carehome' AS source
+FROM bed_days(p) AS b
+LEFT JOIN incident_log_months(p) AS c USING (site_id, home_id, period)
+LEFT JOIN flagged AS f USING (site_id, home_id, period);
+
 -- Projects 1 and 2 (docs/domain.md §2.3, §2.4): medicines and nutrition. -----------------
 
 -- gp_events(): the GP record's coded events: of the stg_event rows from EMIS (its bulk

@@ -22,7 +22,7 @@
 --
 -- The checks and the files depend on a measure only through the tables it reads and its
 -- period unit, so both are worked out once per such set of tables (table_sets: 14 sets
--- for the 39 measures of the catalogue), not once per measure. And a site point whose
+-- for the 44 measures of the catalogue), not once per measure. And a site point whose
 -- home points are exactly the site's homes with bed days in the period (grid_periods),
 -- as every measure counted over home_periods(), bed_days() or the other shared
 -- denominators has, takes the files of those homes (site_files) rather than merging its
