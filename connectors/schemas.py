@@ -137,6 +137,7 @@ AE = _cols("attendance_id nhs_number arrival_datetime department_type disposal")
 QI_LOG = _cols("home_id resident_id activity_date activity_type outcome")
 CHANGE_LOG = _cols("change_id title homes measures start_date cycle owner")
 BASELINES = _cols("measure home action date decided_by decided_on reason")
+INTERVENTION_COSTS = _cols("item category role band hours cost_gbp from_date to_date note")
 EMIS_REPORT = ("NHS Number", "Date of Birth", "Date", "Code", "Term", "Value", "Units")
 
 
@@ -299,6 +300,12 @@ SPECS: tuple[TableSpec, ...] = (
         BASELINES,
         ("measure", "action", "date", "decided_by", "decided_on"),
     ),
+    _ours(
+        "qi_log",
+        "intervention_costs",
+        INTERVENTION_COSTS,
+        ("item", "category", "from_date", "to_date"),
+    ),
 )
 
 
@@ -322,4 +329,18 @@ QI_ACTIVITIES: dict[str, tuple[str, ...]] = {
     "dietetic_review": ("food_first_plan", "ons_started", "referred", "no_action"),
     "admission_mdt_review": ("assessment_complete", "pcsp_complete", "bundle_complete"),
     "pdsa_cycle": ("adopt", "adapt", "abandon"),
+}
+
+# The intervention costs template (intervention_costs.csv, docs/extracts.md §6.3): what a
+# row may cost. Time is given in hours for the categories of STAFF_TIME (costed at the
+# hourly unit cost of its role and band); the others give their cost in pounds.
+COST_CATEGORIES = ("staff", "backfill", "coaching", "training", "materials", "travel", "data")
+STAFF_TIME = ("staff", "backfill", "coaching")
+COST_ROLES = ("pharmacist", "dietitian", "nurse", "gp", "care_worker", "other")
+# The Agenda for Change bands with an hourly unit cost (warehouse/roi/unit_costs.toml), by
+# role; the other roles have one rate and no band (``other`` none: give its cost_gbp).
+COST_BANDS: dict[str, tuple[str, ...]] = {
+    "pharmacist": ("6", "7", "8a"),
+    "dietitian": ("5", "6", "7"),
+    "nurse": ("5", "7"),
 }

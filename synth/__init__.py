@@ -13,7 +13,10 @@ huddles, MUST screening at every weigh, MDT review of residents at risk, pharmac
 medication reviews...), from its start month: ``intervention_month`` for the first
 site, a month later for the next. Each change idea plants a rate ratio on the measures
 it touches (falls x 0.65, MUST screening about 60% to 90%...) and on no other; each
-site writes it to its change log (``qi_log/change_log.csv``). Every site's event rates
+site writes it to its change log (``qi_log/change_log.csv``), and what the change ideas
+cost to its ``qi_log/intervention_costs.csv`` (pharmacist sessions, dietitian hours, MDT
+time of GPs and nurses, care-home staff released to take part, QI coaching, training,
+materials). Every site's event rates
 drift by a secular trend of +0.5% a month, so rates move even where nothing is done.
 
 Quirks are added at ``quirk_rate`` without hiding any real data: format quirks on real
@@ -24,8 +27,9 @@ inbox of site folders and nothing else: ``expected_counts.csv`` (every measure p
 home and month, from the simulation), ``expected_files.csv`` (the fate of every row
 of every file), ``homes.csv`` (each site's and home's name, each home's type and beds),
 ``sites.csv`` (each site's role, start month and the secular trend),
-``planted_effects.csv`` (each change idea's rate ratio on each measure it touches) and
-``README.txt``.
+``planted_effects.csv`` (each change idea's rate ratio on each measure it touches),
+``intervention_costs.csv`` (what each site's costs file costs, per category, at the unit
+costs' price year) and ``README.txt``.
 
 Everything here is synthetic. NHS numbers come only from the test range 999 000 0000
 to 999 999 9999; the names of people, homes and areas are drawn from short lists; drug

@@ -98,8 +98,8 @@ def write_extracts(
         inbox: one folder per site (``site_a``...) and nothing else.
     truth : Path, optional
         Folder for the truth (created; must be empty or absent, and not inside
-        ``out``): expected_counts.csv, expected_files.csv, homes.csv, sites.csv,
-        planted_effects.csv and README.txt.
+        ``out``): expected_counts.csv, expected_files.csv, expected_measures.csv,
+        homes.csv, sites.csv, planted_effects.csv, intervention_costs.csv and README.txt.
         By default beside ``out``, named after it: ``inbox`` gives ``inbox-truth``.
     sites : int
         Number of sites (1-26). Sites 1, 3, ... use EMIS; sites 2, 4, ... SystmOne.
@@ -142,7 +142,10 @@ def write_extracts(
     Each intervention site runs one to three change ideas (:data:`synth.plan.PACKAGES`,
     in turn), each listed in its ``qi_log/change_log.csv`` and planting an effect on
     the measures it touches from the first day of its start month: a rate ratio, in
-    ``planted_effects.csv``. The comparison sites' change logs have no rows. Every
+    ``planted_effects.csv``. The comparison sites' change logs have no rows. Each site
+    that runs change ideas also writes what they cost (``qi_log/intervention_costs.csv``:
+    staff, backfill and coaching hours, training, materials, travel and data, from its
+    start month), priced in the truth's ``intervention_costs.csv``. Every
     site's rates of falls, pressure ulcers, emergency admissions and A&E attendances
     drift by the secular trend, :data:`synth.plan.SECULAR_TREND` a month.
 
@@ -179,11 +182,13 @@ def write_extracts(
     (['site_a', 'site_b'], 'x-truth')
     >>> sorted(p.name for p in s.truth.iterdir())  # doctest: +NORMALIZE_WHITESPACE
     ['README.txt', 'expected_counts.csv', 'expected_files.csv', 'expected_measures.csv',
-     'homes.csv', 'planted_effects.csv', 'sites.csv']
+     'homes.csv', 'intervention_costs.csv', 'planted_effects.csv', 'sites.csv']
     >>> pl.read_csv(s.truth / "sites.csv")["role"].to_list()
     ['intervention', 'comparison']
-    >>> sorted(p.name for p in (s.out / "site_b" / "qi_log").iterdir())
+    >>> sorted(p.name for p in (s.out / "site_b" / "qi_log").iterdir())  # the comparison site
     ['baselines.csv', 'change_log.csv', 'qi_activity_log.csv']
+    >>> pl.read_csv(s.truth / "intervention_costs.csv").columns  # no idea starts in 2 months
+    ['site_id', 'category', 'hours', 'cost']
     >>> [(site.site_id, len(site.homes)) for site in s.register]
     [('site_a', 1), ('site_b', 1)]
     """

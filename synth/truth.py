@@ -5,7 +5,9 @@ simulated world (real rows only); ``expected_files.csv`` the fate of every row o
 file; ``homes.csv`` the names, types and beds of the homes; ``sites.csv`` each site's
 role (intervention or comparison), start month and the secular trend;
 ``planted_effects.csv`` the effects the change ideas planted (:mod:`synth.plan`);
-``README.txt`` says what all this is. They are written beside the extracts, never
+``intervention_costs.csv`` what each site's costs file costs, per category, at the unit
+costs' price year (:func:`synth.qi_log.expected_intervention_costs`); ``README.txt``
+says what all this is. They are written beside the extracts, never
 inside: an inbox holds sites.
 """
 
@@ -22,9 +24,11 @@ from synth.codes import CODE, EMERGENCY_METHODS
 from synth.expected import expected_measures
 from synth.files import ExtractFile
 from synth.plan import Plan
+from synth.qi_log import expected_intervention_costs
 from synth.quirks import FATES
 from synth.simulate import World
 from synth.world import Calendar, site_id_of
+from warehouse.roi.unit_costs import load_unit_costs
 from warehouse.settings import REGISTER_SCHEMA, Site
 
 MEASURES = (
@@ -185,8 +189,9 @@ byte-identical files.
 The extracts: one folder per site (docs/extracts.md): emis/ or systmone/ (GP bulk
 extract; one EMIS site also has weights_report.csv, a Search and Reports export),
 carehome/<CQC location id>/ (residents, absences, incidents, observations), hospital/
-(inpatient spells, A&E attendances) and qi_log/ (the QI activity log, and the change
-log: change_log.csv, one row per change idea, with no rows at a comparison site).
+(inpatient spells, A&E attendances) and qi_log/ (the QI activity log, the change log:
+change_log.csv, one row per change idea, with no rows at a comparison site, and at each
+site that runs change ideas intervention_costs.csv, what the work cost).
 
 The improvement work: the comparison sites (the last comparison_sites of the sites;
 none if there is only one site) make no change. Every other site is an intervention
@@ -240,6 +245,17 @@ a MUST score a resident-month for P2.1, of a triage for P3.1 (the share found at
 stays), of a dietetic review after a MUST score of 2 or more for P2.3 and of an MDT
 review after an admission for P4.1 (both within 10 days, with the same delays before
 and after).
+
+intervention_costs.csv gives, per site that runs change ideas and per cost category
+(staff, backfill, coaching, training, materials, travel, data), the hours its
+qi_log/intervention_costs.csv gives and what they cost in pounds at the price year of
+warehouse/roi/unit_costs.toml ({price_year}): each line's hours at the unit cost of its
+role and band (GP time at gp_minute x 60, care-home staff at care_worker_hour), or the
+pounds the line gives. The lines run from the site's start month to the end of the
+period, a row per quarter (one-off costs once): the costs of each change idea it runs
+(pharmacist sessions, dietitian hours, GP, nurse and pharmacist time at MDTs, care-home
+staff released to take part, training and materials) and of its programme (QI coaching,
+data, travel). The comparison sites have no costs file.
 """
 
 
@@ -338,7 +354,7 @@ def write_truth(
     register: Sequence[Site],
     arguments: Mapping[str, object],
 ) -> tuple[pl.DataFrame, tuple[Path, ...]]:
-    """Write the truth into ``folder``: expected counts and fates, homes, sites, effects, README.
+    """Write the truth into ``folder``: counts, fates, homes, sites, effects, costs, README.
 
     ``arguments`` are those of :func:`synth.write_extracts`, for README.txt. Returns the
     expected counts and the paths written.
@@ -357,7 +373,11 @@ def write_truth(
     planted = (folder / "sites.csv", folder / "planted_effects.csv")
     sites_frame(world.plan, world.cal).write_csv(planted[0])
     planted_frame(world.plan, world.cal).write_csv(planted[1])
-    paths = (*paths, *planted)
+    costs = folder / "intervention_costs.csv"
+    expected_intervention_costs(world).write_csv(costs)
+    paths = (*paths, *planted, costs)
     readme = folder / "README.txt"
-    readme.write_text(README.format(**arguments, trend=world.plan.trend), encoding="utf-8")
+    price_year = load_unit_costs().price_year
+    text = README.format(**arguments, trend=world.plan.trend, price_year=price_year)
+    readme.write_text(text, encoding="utf-8")
     return counts, (*paths, readme)

@@ -192,9 +192,9 @@ STAGED_TABLES: tuple[StagedTable, ...] = (
         source="qi_log",
         extracts=("qi_activity",),
     ),
-    # The change log and the baseline decisions are no monthly counts: no period, so no
-    # month of a data-quality check and no freshness (an idea started months ago does not
-    # make the QI log late).
+    # The change log, the baseline decisions and the intervention costs are no monthly
+    # counts: no period, so no month of a data-quality check and no freshness (an idea
+    # started months ago does not make the QI log late).
     StagedTable(
         "stg_change_idea",
         "The QI change log: each change idea, per measure and home (home_id null: all).",
@@ -214,6 +214,18 @@ STAGED_TABLES: tuple[StagedTable, ...] = (
         + _KEYS,
         source="qi_log",
         extracts=("baselines",),
+    ),
+    StagedTable(
+        "stg_intervention_cost",
+        "What the improvement work cost: each cost line of the sites' costs templates.",
+        (RAW,),
+        _columns(
+            "site_id item category role band hours:DOUBLE cost_gbp:DOUBLE from_date:DATE "
+            "to_date:DATE note"
+        )
+        + _KEYS,
+        source="qi_log",
+        extracts=("intervention_costs",),
     ),
 )
 STAGED: tuple[str, ...] = tuple(t.name for t in STAGED_TABLES)

@@ -9,7 +9,7 @@ import pytest
 from connectors import parse_file
 from connectors.base import Context
 from connectors.reading import FileRefusedError
-from connectors.schemas import BASELINES, CHANGE_LOG, INCIDENTS
+from connectors.schemas import BASELINES, CHANGE_LOG, INCIDENTS, INTERVENTION_COSTS
 from tests.connectors.test_connectors import csv, fates
 
 CTX = Context(site_id="site_a", key=b"test-key")
@@ -167,3 +167,129 @@ def test_a_harm_level_of_none_is_a_value_not_a_missing_one(tmp_path):
     ctx = Context(site_id="site_a", key=b"test-key", home_id="1-100000001")
     p = parse_file(csv(tmp_path, "incidents.csv", INCIDENTS, rows), ctx)
     assert p.rows["harm_level"].to_list() == ["none", "none", "none", None, "low"]
+
+
+def cost(item="Care home pharmacist sessions", **values):
+    return {"item": item, "category": "staff", "role": "pharmacist", "band": "7",
+            "hours": "24", "cost_gbp": "", "from_date": "01/04/2024", "to_date": "30/06/2024",
+            "note": "", **values}  # fmt: skip
+
+
+def test_intervention_costs_load_with_hours_and_pounds(tmp_path):
+    rows = [
+        cost(),
+        cost("MDT GP time", role="GP", band="", hours="7.5 hours"),
+        cost("Backfill for huddles", category="Backfill", role="care_worker", band="",
+             hours="12", note='"two carers, 30 minutes a week"'),
+        cost("QI coach", category="coaching", role="other", band="", hours="20",
+             cost_gbp='"£1,200.50"'),
+        cost("Falls training", category="training", role="", band="", hours="",
+             cost_gbp="450", from_date="15/05/2024", to_date="15/05/2024"),
+        cost("Dietitian", role="Dietitian", band="Band 6", hours="3"),
+        cost("Nurse lead", role="nurse", band="6", hours="10", cost_gbp="620 GBP"),
+    ]  # fmt: skip
+    p = parse_file(csv(tmp_path, "intervention_costs.csv", INTERVENTION_COSTS, rows), CTX)
+    assert (p.file.spec.source, p.file.spec.table, p.table) == (
+        "qi_log", "intervention_costs", "raw_qi_intervention_cost"
+    )  # fmt: skip
+    assert fates(p) == {"loaded": 7, "quarantined": {}, "skipped": {}}
+    got = p.rows.select(
+        "item", "category", "role", "band", "hours", "cost_gbp", "from_date", "to_date", "note"
+    )
+    april, june = dt.date(2024, 4, 1), dt.date(2024, 6, 30)
+    may = dt.date(2024, 5, 15)
+    assert got.rows() == [
+        ("Care home pharmacist sessions", "staff", "pharmacist", "7", 24.0, None, april, june,
+         None),
+        ("MDT GP time", "staff", "gp", None, 7.5, None, april, june, None),
+        ("Backfill for huddles", "backfill", "care_worker", None, 12.0, None, april, june,
+         "two carers, 30 minutes a week"),
+        ("QI coach", "coaching", "other", None, 20.0, 1200.5, april, june, None),
+        ("Falls training", "training", None, None, None, 450.0, may, may, None),
+        ("Dietitian", "staff", "dietitian", "6", 3.0, None, april, june, None),
+        # a band with no unit cost loads when the site knows the row's cost
+        ("Nurse lead", "staff", "nurse", "6", 10.0, 620.0, april, june, None),
+    ]  # fmt: skip
+
+
+def test_bad_intervention_costs_are_quarantined_saying_how_to_fix_them(tmp_path):
+    rows = [
+        cost(),
+        cost(hours=""),  # a staff row with no hours (and no cost)
+        cost(hours="-3"),
+        cost(hours="2 days"),
+        cost(role="physio"),
+        cost(role=""),
+        cost(role="other", band=""),  # no hourly rate, and no cost_gbp
+        cost(band="5"),  # a pharmacist band with no unit cost
+        cost(band=""),
+        cost(role="gp", band="7"),
+        cost(band="12"),
+        cost(to_date="31/03/2024"),  # before from_date
+        cost(from_date="31/04/2024"),
+        cost(category="catering"),
+        cost(category="materials", role="", band="", hours=""),  # no cost_gbp
+        cost(category="travel", role="", band="", hours="", cost_gbp="-40"),
+        cost(item=""),
+        cost(),  # an exact repeat of the first row
+    ]
+    p = parse_file(csv(tmp_path, "intervention_costs.csv", INTERVENTION_COSTS, rows), CTX)
+    assert p.rows["source_row"].to_list() == [2]
+    assert p.skip_reasons == {"duplicate": 1}
+    q = p.quarantine.select("source_row", "column", "raw_value", "rule").rows()
+    assert q == [
+        (3, "hours", None, "hours"),
+        (4, "hours", "-3", "hours"),
+        (5, "hours", "2 days", "hours"),
+        (6, "role", "physio", "role"),
+        (7, "role", None, "role"),
+        (8, "role", "other", "role"),
+        (9, "band", "5", "band"),
+        (10, "band", None, "band"),
+        (11, "band", "7", "band"),
+        (12, "band", "12", "band"),
+        (13, "to_date", "31/03/2024", "date"),
+        (14, "from_date", "31/04/2024", "date"),
+        (15, "category", "catering", "allowed_values"),
+        (16, "cost_gbp", None, "cost"),
+        (17, "cost_gbp", "-40", "cost"),
+        (18, "item", None, "required"),
+    ]
+    messages = dict(zip(p.quarantine["source_row"], p.quarantine["message"], strict=True))
+    fix = ". Correct it in the source system and export the file again."
+    assert messages[3] == (
+        "hours is empty, but a staff row needs the hours given (or, if its cost is known, "
+        "cost_gbp)" + fix
+    )
+    assert messages[4] == "hours is negative: give 0 or more" + fix
+    assert messages[5] == "hours is in days: write the number alone" + fix
+    assert messages[6] == (
+        "role must be one of: pharmacist, dietitian, nurse, gp, care_worker, other" + fix
+    )
+    assert messages[7].startswith("role is empty, but a staff row needs the role of whoever")
+    assert messages[8] == (
+        "role is other, which has no hourly unit cost: give the row's cost in cost_gbp" + fix
+    )
+    assert messages[9] == (
+        "band 5 has no hourly unit cost for a pharmacist: give 6, 7 or 8a, or the row's "
+        "cost in cost_gbp" + fix
+    )
+    assert messages[10] == (
+        "band is empty, but a pharmacist's hourly cost depends on the band: give 6, 7 or 8a" + fix
+    )
+    assert messages[11].startswith("band is given for a gp, but only pharmacist, dietitian")
+    assert messages[12].startswith("band is not an Agenda for Change band")
+    assert messages[13] == (
+        "to_date is before from_date: a period ends on or after its first day (swap them?)" + fix
+    )
+    assert messages[15] == (
+        "category must be one of: staff, backfill, coaching, training, materials, travel, data."
+    )
+    assert messages[16] == "cost_gbp is empty, but a materials row needs its cost in pounds" + fix
+    assert messages[18] == "item is empty, but every row needs one. Fill it in."
+
+
+def test_an_intervention_costs_file_lacking_a_column_is_refused(tmp_path):
+    columns = [c for c in INTERVENTION_COSTS if c != "hours"]
+    with pytest.raises(FileRefusedError, match="lacks the column 'hours', which Measure for"):
+        parse_file(csv(tmp_path, "intervention_costs.csv", columns, [cost()]), CTX)

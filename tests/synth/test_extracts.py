@@ -27,6 +27,7 @@ TRUTH_FILES = [
     "expected_files.csv",
     "expected_measures.csv",
     "homes.csv",
+    "intervention_costs.csv",
     "planted_effects.csv",
     "sites.csv",
 ]

@@ -134,6 +134,7 @@ def test_change_logs_are_written_in_the_agreed_format(default):
     assert sorted(p.name for p in qi.iterdir()) == [
         "baselines.csv",
         "change_log.csv",
+        "intervention_costs.csv",
         "qi_activity_log.csv",
     ]
     assert (qi / "change_log.csv").read_bytes() == (

@@ -1,4 +1,4 @@
-"""The QI log templates sites start from (data/templates): activities, changes, baselines.
+"""The QI log templates sites start from (data/templates): activities, changes, baselines, costs.
 
 They are written by synth.write_templates; the files in data/templates are exactly what it
 writes, so regenerate them with it (``write_templates(Path("data/templates"))``).
@@ -12,11 +12,22 @@ from pathlib import Path
 
 import polars as pl
 
-from connectors.schemas import BASELINE_ACTIONS, BASELINES, CHANGE_LOG, QI_LOG
+from connectors import parse_file
+from connectors.base import Context
+from connectors.schemas import (
+    BASELINE_ACTIONS,
+    BASELINES,
+    CHANGE_LOG,
+    COST_CATEGORIES,
+    COST_ROLES,
+    INTERVENTION_COSTS,
+    QI_LOG,
+)
 from synth import write_templates
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "data" / "templates"
-CSVS = ["qi_activity_log.csv", "change_log.csv", "baselines.csv"]
+CSVS = ["qi_activity_log.csv", "change_log.csv", "baselines.csv", "intervention_costs.csv"]
+BOOKS = ("qi_activity_log.xlsx", "change_log.xlsx", "intervention_costs.xlsx")
 
 
 def sheets(path: Path) -> tuple[list[str], str]:
@@ -38,9 +49,11 @@ def test_templates_are_what_write_templates_writes(tmp_path):
         "change_log.csv",
         "change_log.xlsx",
         "baselines.csv",
+        "intervention_costs.csv",
+        "intervention_costs.xlsx",
     ]
     assert sorted(p.name for p in TEMPLATES.iterdir()) == sorted(p.name for p in both)
-    for name in ("qi_activity_log.xlsx", "change_log.xlsx"):
+    for name in BOOKS:
         assert sheets(tmp_path / "both" / name) == sheets(TEMPLATES / name)
 
 
@@ -100,3 +113,18 @@ def test_the_baselines_template_says_when_a_baseline_was_frozen_or_rebased():
             "a sustained shift after MUST screening at every weigh",
         ),
     ]
+
+
+def test_the_costs_template_loads_whole_and_lists_what_each_column_takes():
+    text = (TEMPLATES / "intervention_costs.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[0] == ",".join(INTERVENTION_COSTS)
+    ctx = Context(site_id="site_a", key=b"k")
+    for name in ("intervention_costs.csv", "intervention_costs.xlsx"):
+        parsed = parse_file(TEMPLATES / name, ctx)
+        assert (parsed.rows.height, parsed.quarantine.height) == (3, 0), name
+        assert parsed.rows["category"].to_list() == ["staff", "backfill", "training"]
+        assert parsed.rows["hours"].to_list() == [24.0, 36.0, None]
+        assert parsed.rows["cost_gbp"].to_list() == [None, None, 450.0]
+    names, strings = sheets(TEMPLATES / "intervention_costs.xlsx")
+    assert names == ["intervention_costs", "allowed_values"]
+    assert all(f"<t>{v}</t>" in strings for v in (*COST_CATEGORIES, *COST_ROLES, "band 6, 7, 8a"))

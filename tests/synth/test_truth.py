@@ -137,3 +137,47 @@ def test_homes_csv_is_the_register_and_names_the_homes_of_the_inbox(default):
     assert set(homes.select("site_id", "home_id").rows()) == folders
     counted = expected_counts(default).select("site_id", "home_id").unique()
     assert set(counted.rows()) == folders
+
+
+def test_costs_files_follow_each_sites_change_ideas_and_the_truth_prices_them(default):
+    truth = pl.read_csv(default.truth / "intervention_costs.csv")
+    sites = pl.read_csv(default.truth / "sites.csv")
+    assert truth["site_id"].unique().sort().to_list() == ["site_a", "site_b", "site_c"]
+    assert not (default.out / "site_d" / "qi_log" / "intervention_costs.csv").exists()
+    rate = {"pharmacist": {"7": 68.0, "8a": 77.0}, "dietitian": {"5": 44.0, "6": 57.0},
+            "nurse": {"5": 53.0, "7": 75.0}}  # PSSRU 2024 Tables 8.2.1 and 9.2.1  # fmt: skip
+    for site, start in (
+        sites.filter(pl.col("role") == "intervention").select("site_id", "start_month").rows()
+    ):
+        costs = pl.read_csv(default.out / site / "qi_log" / "intervention_costs.csv",
+                            infer_schema=False)  # fmt: skip
+        first = costs.with_columns(d=parse_day("from_date"), e=parse_day("to_date"))
+        assert first["d"].min().isoformat() == start
+        assert first["e"].max() == date(2024, 6, 30)  # the period's last day
+        roles = set(costs.filter(pl.col("category") == "staff")["role"])
+        titles = pl.read_csv(default.out / site / "qi_log" / "change_log.csv")["title"]
+        if "Pharmacist medication reviews" in titles:
+            assert "pharmacist" in roles
+        if any("MDT" in t for t in titles):
+            assert "gp" in roles
+        hours = costs.with_columns(pl.col("hours", "cost_gbp").cast(pl.Float64))
+        priced = hours.with_columns(
+            cost=pl.coalesce(
+                "cost_gbp",
+                pl.col("hours")
+                * pl.struct("role", "band").map_elements(
+                    lambda r: (
+                        {"gp": 4.47 * 60, "care_worker": 27.0}.get(r["role"])
+                        or rate.get(r["role"], {}).get(r["band"])
+                    ),
+                    return_dtype=pl.Float64,
+                ),
+            )
+        )
+        expected = dict(priced.group_by("category").agg(pl.col("cost").sum()).rows())
+        written = dict(truth.filter(pl.col("site_id") == site).select("category", "cost").rows())
+        assert written == pytest.approx(expected, abs=0.01)
+        months = (first["e"].max().year - first["d"].min().year) * 12 + (
+            first["e"].max().month - first["d"].min().month + 1
+        )
+        assert 20_000 <= sum(expected.values()) / months * 12 <= 60_000  # a year of it

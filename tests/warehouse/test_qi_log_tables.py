@@ -1,10 +1,10 @@
-"""The change log and the baseline decisions, landed and staged (docs/extracts.md §6)."""
+"""The change log, baseline decisions and intervention costs, landed and staged (§6)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from connectors.schemas import BASELINES, CHANGE_LOG
+from connectors.schemas import BASELINES, CHANGE_LOG, INTERVENTION_COSTS
 from tests.warehouse.test_landing import csv
 from warehouse.landing import ingest
 from warehouse.staging import build_all
@@ -117,7 +117,63 @@ def test_a_change_log_outside_the_qi_log_folder_is_refused_with_where_it_goes(
     assert "put it in inbox/site_a/qi_log/" in refused.message
 
 
+PHARMACIST = {"item": "Care home pharmacist sessions", "category": "staff",
+              "role": "pharmacist", "band": "7", "hours": "24", "from_date": "01/04/2024",
+              "to_date": "30/06/2024"}  # fmt: skip
+TRAINING = {"item": "Falls training", "category": "training", "cost_gbp": "450",
+            "from_date": "15/05/2024", "to_date": "15/05/2024",
+            "note": "trainer's fee"}  # fmt: skip
+
+
+def test_a_re_sent_costs_file_counts_each_cost_line_once(tmp_path, open_warehouse):
+    qi = tmp_path / "inbox/site_a/qi_log"
+    csv(qi / "intervention_costs_2024-06.csv", INTERVENTION_COSTS, [PHARMACIST, TRAINING])
+    # July's file repeats June's (the training's note reworded) and adds July's sessions
+    csv(qi / "intervention_costs_2024-07.csv", INTERVENTION_COSTS, [
+        PHARMACIST,
+        {**TRAINING, "note": "fee and venue"},
+        {**PHARMACIST, "hours": "8", "from_date": "01/07/2024", "to_date": "31/07/2024"},
+    ])  # fmt: skip
+    csv(tmp_path / "inbox/site_b/qi_log/intervention_costs.csv", INTERVENTION_COSTS, [
+        TRAINING, {**PHARMACIST, "band": "5"}, {**TRAINING, "to_date": "14/05/2024"},
+    ])  # fmt: skip
+    con, results = staged(tmp_path, open_warehouse)
+    assert [(r.status, r.rows_loaded, r.rows_quarantined) for r in results.values()] == [
+        ("loaded", 2, 0), ("loaded", 3, 0), ("loaded", 1, 2),
+    ]  # fmt: skip
+    rows = con.sql(
+        "SELECT site_id, item, category, role, band, hours, cost_gbp, from_date, to_date, note "
+        "FROM stg_intervention_cost ORDER BY site_id, from_date, item"
+    ).fetchall()
+    april, june = dt.date(2024, 4, 1), dt.date(2024, 6, 30)
+    may = dt.date(2024, 5, 15)
+    assert rows == [
+        ("site_a", "Care home pharmacist sessions", "staff", "pharmacist", "7", 24.0, None,
+         april, june, None),
+        ("site_a", "Falls training", "training", None, None, None, 450.0, may, may,
+         "fee and venue"),
+        ("site_a", "Care home pharmacist sessions", "staff", "pharmacist", "7", 8.0, None,
+         dt.date(2024, 7, 1), dt.date(2024, 7, 31), None),
+        ("site_b", "Falls training", "training", None, None, None, 450.0, may, may,
+         "trainer's fee"),
+    ]  # fmt: skip
+    quarantine = con.sql(
+        'SELECT path, source_row, "column", raw_value, rule, message FROM quarantine '
+        "ORDER BY source_row"
+    ).fetchall()
+    assert quarantine == [
+        ("site_b/qi_log/intervention_costs.csv", 3, "band", "5", "band",
+         "band 5 has no hourly unit cost for a pharmacist: give 6, 7 or 8a, or the row's cost "
+         "in cost_gbp. Correct it in the source system and export the file again."),
+        ("site_b/qi_log/intervention_costs.csv", 4, "to_date", "14/05/2024", "date",
+         "to_date is before from_date: a period ends on or after its first day (swap them?). "
+         "Correct it in the source system and export the file again."),
+    ]  # fmt: skip
+    described = con.sql("SELECT column_name FROM (DESCRIBE stg_intervention_cost)").fetchall()
+    assert [c for (c,) in described] == [c for c, _ in table("stg_intervention_cost").columns]
+
+
 def test_the_tables_have_no_month_and_show_no_freshness():
-    for name in ("stg_change_idea", "stg_baseline_decision"):
+    for name in ("stg_change_idea", "stg_baseline_decision", "stg_intervention_cost"):
         t = table(name)
         assert (t.period, t.source, t.fresh) == (None, "qi_log", False)

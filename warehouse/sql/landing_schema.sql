@@ -109,6 +109,13 @@ CREATE TABLE IF NOT EXISTS raw_qi_baseline (
     home_ids VARCHAR[], action VARCHAR, effective_date DATE, decided_by VARCHAR,
     decided_on DATE, reason VARCHAR
 );
+-- The intervention costs (docs/extracts.md §6.3): one row per cost line of the site's
+-- costs template, hours and pounds as written, over the period from_date to to_date.
+CREATE TABLE IF NOT EXISTS raw_qi_intervention_cost (
+    file_id BIGINT, source_row BIGINT, site_id VARCHAR, item VARCHAR, category VARCHAR,
+    role VARCHAR, band VARCHAR, hours DOUBLE, cost_gbp DOUBLE, from_date DATE, to_date DATE,
+    note VARCHAR
+);
 CREATE TABLE IF NOT EXISTS ref_emis_codeid_snomed (code_id VARCHAR, concept_id VARCHAR, term VARCHAR);
 CREATE TABLE IF NOT EXISTS ref_ctv3_snomed (ctv3_code VARCHAR, concept_id VARCHAR, term VARCHAR);
 CREATE TABLE IF NOT EXISTS ref_dscr_observation_types (obs_type VARCHAR, concept_id VARCHAR, unit VARCHAR);

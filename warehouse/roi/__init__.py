@@ -1,0 +1,1 @@
+"""Return on investment for commissioners (docs/roi.md)."""
