@@ -2,7 +2,8 @@
 
 ``m4c qic`` and ``m4c mdc`` chart a CSV file of your own (:mod:`pipelines.chart_commands`).
 ``m4c measures`` lists the measures' latest values, verdicts and signals
-(:mod:`pipelines.measure_commands`). ``m4c ingest``, ``validate``, ``run`` and ``demo``
+(:mod:`pipelines.measure_commands`); ``m4c roi`` the return on investment
+(:mod:`pipelines.roi_commands`). ``m4c ingest``, ``validate``, ``run`` and ``demo``
 run selections of the Dagster asset graph in process, on the project's Dagster
 instance (:mod:`pipelines.runner`): what they do is what the UI, the schedule and the
 sensor do. Settings come from ``m4c.toml``
@@ -33,7 +34,7 @@ from charts.errors import SpcInputError
 from expectations import report
 from expectations.rules import RuleError
 from expectations.validate import Validation
-from pipelines import chart_commands, demo, measure_commands
+from pipelines import chart_commands, demo, measure_commands, roi_commands
 from pipelines.errors import CliError
 from pipelines.runner import materialise, prepare_home, selection_of
 from synth import write_extracts
@@ -287,6 +288,7 @@ def _parser() -> argparse.ArgumentParser:
     d.set_defaults(func=_run_demo)
 
     measure_commands.add_parser(sub)
+    roi_commands.add_parser(sub)
 
     u = sub.add_parser("ui", help="the Dagster UI (dagster dev) on the project's instance")
     u.add_argument("--host", default="127.0.0.1", help="address to serve on")

@@ -5,8 +5,9 @@
    folder with no ``m4c.toml``, write one naming the synthetic sites and homes.
 2. Materialise every asset of the code location in process, on the project's Dagster
    instance: the extracts landed, the staged model, the data-quality checks and pages,
-   the measures gated by them, and the falls chart of each site. It is the graph the
-   nightly schedule runs, and the run appears in ``dagster dev``.
+   the measures gated by them, the return on investment, and the falls chart of each
+   site. It is the graph the nightly schedule runs, and the run appears in
+   ``dagster dev``.
 3. Print what happened and where the outputs are.
 """
 
@@ -63,6 +64,13 @@ def run(settings: Settings) -> DemoResult:
     print(
         f"data quality as of {AS_OF:%-d %B %Y}: {quality['errors']} results stop charts, "
         f"{quality['warnings']} need a look; a page per site in {settings.out / 'data_quality'}"
+    )
+    roi = _metadata(result, "roi_summary")
+    whole = roi["roi"].get("collaborative")
+    print(
+        f"return on investment at {roi['price_year']} prices, {roi['draws']:,} resamples: "
+        + ("" if whole is None else f"the collaborative's ROI is {whole:.0%}; ")
+        + "see `uv run m4c roi` for each site's, with intervals and assumptions"
     )
     chart = _metadata(result, "falls_chart")
     print(chart["findings"])

@@ -11,7 +11,7 @@ from tests.warehouse.test_landing import inbox  # noqa: F401  (the fixture)
 from warehouse.settings import load_settings
 from warehouse.tables import STAGED, STAGED_TABLES
 
-GROUPS = ("ingest", "staged", "data_quality", "measures", "reports")
+GROUPS = ("ingest", "staged", "data_quality", "measures", "roi", "reports")
 
 
 def test_definitions_load_with_groups_kinds_and_descriptions():
@@ -25,6 +25,8 @@ def test_definitions_load_with_groups_kinds_and_descriptions():
         "measure_values",
         "spc_results",
         "signals",
+        "roi_inputs",
+        "roi_summary",
         "falls_chart",
     }
     for key in graph.get_all_asset_keys():
