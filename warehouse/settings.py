@@ -34,7 +34,7 @@ import os
 import secrets
 import sys
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -60,6 +60,25 @@ REGISTER_SCHEMA = {  # the rows of Settings.register(): the warehouse's ref_home
     "home_type": pl.String,
     "beds": pl.Int64,
 }
+
+
+def register_rows(sites: Sequence[Site]) -> list[dict[str, Any]]:
+    """Every home of ``sites`` as a row of :data:`REGISTER_SCHEMA` (the warehouse's ref_home).
+
+    A site that lists no home is a row of its own, with no home.
+    """
+    return [
+        {
+            "site_id": s.site_id,
+            "site_name": s.name,
+            "home_id": h.cqc_id if h else None,
+            "home_name": h.name if h else None,
+            "home_type": h.type if h else None,
+            "beds": h.beds if h else None,
+        }
+        for s in sites
+        for h in (s.homes or (None,))
+    ]
 
 
 class SettingsError(Exception):
@@ -145,22 +164,8 @@ class Settings:
         return cqc_id
 
     def register(self) -> list[dict[str, Any]]:
-        """Every home as a row (site, site name, CQC id, name, type, beds).
-
-        A site that lists no home is a row of its own, with no home.
-        """
-        return [
-            {
-                "site_id": s.site_id,
-                "site_name": s.name,
-                "home_id": h.cqc_id if h else None,
-                "home_name": h.name if h else None,
-                "home_type": h.type if h else None,
-                "beds": h.beds if h else None,
-            }
-            for s in self.sites
-            for h in (s.homes or (None,))
-        ]
+        """Every home as a row (site, name, CQC id, name, type, beds): :func:`register_rows`."""
+        return register_rows(self.sites)
 
     def pseudo_key(self) -> bytes:
         """The HMAC key for pseudonyms, from ``key_variable``, or a demo key with a warning.

@@ -14,6 +14,7 @@ from warehouse.landing import ingest
 from warehouse.measures import compute, load_registry
 from warehouse.measures.signals import compute_signals
 from warehouse.measures.spc_results import compute_spc
+from warehouse.settings import register_rows
 from warehouse.staging import build_all
 
 
@@ -21,11 +22,7 @@ from warehouse.staging import build_all
 def warehouse(tmp_path_factory):
     root = tmp_path_factory.mktemp("measures_cli")
     summary = write_extracts(root / "inbox", sites=2, homes=4, months=14, seed=9)
-    homes = [
-        {"site_id": s.site_id, "site_name": s.name, "home_id": h.cqc_id, "home_name": h.name,
-         "home_type": h.type, "beds": h.beds}
-        for s in summary.register for h in s.homes
-    ]  # fmt: skip
+    homes = register_rows(summary.register)
     path = root / "w.duckdb"
     with connect(path) as con:
         ingest(root / "inbox", con, key=b"cli")

@@ -12,6 +12,7 @@ from warehouse.connection import connect
 from warehouse.landing import ingest
 from warehouse.measures import compute
 from warehouse.roi.tables import store_inputs, store_summary
+from warehouse.settings import register_rows
 from warehouse.staging import build_all
 
 
@@ -20,11 +21,7 @@ def warehouse(tmp_path_factory):
     root = tmp_path_factory.mktemp("roi_cli")
     summary = write_extracts(root / "inbox", sites=3, homes=9, months=12, seed=4,
                              intervention_month=5)  # fmt: skip
-    homes = [
-        {"site_id": s.site_id, "site_name": s.name, "home_id": h.cqc_id, "home_name": h.name,
-         "home_type": h.type, "beds": h.beds}
-        for s in summary.register for h in s.homes
-    ]  # fmt: skip
+    homes = register_rows(summary.register)
     path = root / "w.duckdb"
     with connect(path) as con:
         ingest(root / "inbox", con, key=b"cli")

@@ -58,6 +58,10 @@ def assumptions(est: Estimate) -> list[str]:
         "programme months' occupied bed days, times the comparison homes' change.",
         "Comparison homes are the homes of other sites running no change idea aimed at "
         "the resource; where there are none the estimate is uncontrolled, and says so.",
+        "The controlled rate ratio (against the comparison homes) leads, and the money "
+        "follows it: the plain before/after ratio beside it also carries the change every "
+        "home saw (a secular trend) and the drift back of a site that started after a bad "
+        "spell (regression to the mean).",
         "An emergency admission is priced at the site's observed mix of long stays (2+ "
         "nights) and short stays before the start; hospital bed days are counted as "
         "capacity freed but not priced again (the admission tariff covers them).",
@@ -394,17 +398,29 @@ def text(items: list[dict[str, Any]]) -> str:
         if e["intervention_cost"] is None:
             out.append(f"  {e['note']}")
         else:
-            out += [
-                f"  Programme cost      {_money_text(e['intervention_cost'])}"
-                f" [{', '.join(e['intervention_cost']['basis']) or 'no costs recorded'}]",
-                f"  Costs avoided       {_money_text(e['costs_avoided'])}",
-                f"  Credited (attribution) {_money_text(e['attributable_savings'])}",
-                f"    cash-releasing    {_money_text(e['cash_releasing'])}",
-                f"    capacity, not cash {_money_text(e['capacity'])}",
-                f"  Net benefit         {_money_text(e['net_benefit'])}",
-                f"  Return on investment {_pct(e['roi'])}; chance it is above zero: "
-                f"{(e['probability_roi_positive'] or 0):.0%}",
+            cash_recorded = any(
+                r.get("before") is not None for r in e["rate_ratios"] if r["saving"] == "cash"
+            )
+            cash = (
+                _money_text(e["cash_releasing"])
+                if cash_recorded
+                else "not recorded: the site's GP extracts carry no drug costs"
+            )
+            basis = ", ".join(e["intervention_cost"]["basis"]) or "no costs recorded"
+            rows = [
+                ("Programme cost", f"{_money_text(e['intervention_cost'])} [{basis}]"),
+                ("Costs avoided", _money_text(e["costs_avoided"])),
+                ("Credited (attribution)", _money_text(e["attributable_savings"])),
+                ("  cash-releasing", cash),
+                ("  capacity, not cash", _money_text(e["capacity"])),
+                ("Net benefit", _money_text(e["net_benefit"])),
+                (
+                    "Return on investment",
+                    f"{_pct(e['roi'])}; chance it is above zero: "
+                    f"{(e['probability_roi_positive'] or 0):.0%}",
+                ),
             ]
+            out += [f"  {label:<24}{value}" for label, value in rows]
             if e["break_even_admissions"] is not None:
                 t = e["threshold"]
                 out.append(
@@ -430,7 +446,7 @@ def text(items: list[dict[str, Any]]) -> str:
             out.append(
                 f"  {r['title'][:46]:<46} {_count(r.get('before'), money):>9} "
                 f"{_count(r.get('after'), money):>9} {_count(r.get('expected'), money):>9}  "
-                f"{ratio:<19}  {model}" + (f"; {r['note']}" if r.get("note") else "")
+                f"{ratio:<19}  {'; '.join(x for x in (model, r.get('note')) if x)}"
             )
         out.append(f"  {e['disclosure']}")
         out.append("")

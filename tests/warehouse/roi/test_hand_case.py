@@ -190,5 +190,5 @@ def test_the_text_names_the_price_year_and_hides_nothing_it_should_show(case):
     _, est, _ = case
     out = text(reports(est))
     assert "2023/24 prices" in out
-    assert "Net benefit         £4,252" in out
+    assert "Net benefit             £4,252" in out
     assert "Counts of 1 to 7 are hidden" in out
