@@ -1,0 +1,1 @@
+"""Tests of the exports: spreadsheets, ROI tables, PNGs and decks."""
