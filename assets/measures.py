@@ -19,7 +19,8 @@ CATALOGUE = measures.load_registry()
 READS = sorted({t for m in CATALOGUE for t in m.tables})
 
 
-def _registry(project: Project) -> measures.Registry:
+def registry_of(project: Project) -> measures.Registry:
+    """The measure registry of the settings: the shipped catalogue or ``[measures] registry``."""
     folder = project.settings().measures
     return CATALOGUE if folder is None else measures.load_registry(folder)
 
@@ -43,7 +44,7 @@ def _result(counts: dict[str, int]) -> dg.MaterializeResult:
 def measure_values(warehouse: Warehouse, project: Project) -> dg.MaterializeResult:
     """Compute the measures; points on data with an ERROR are kept, marked and left empty."""
     with warehouse.connect() as con:
-        counts = measures.compute(con, _registry(project))
+        counts = measures.compute(con, registry_of(project))
     return _result(counts)
 
 

@@ -19,31 +19,17 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from markupsafe import Markup
 
 from expectations.rules import Rule, load_rules
 from expectations.validate import IRREGULAR, Validation
+from warehouse.pages.render import render_text
 from warehouse.tables import STAGED
 
 TREND_MONTHS = 6  # the last months compared with the months before them
 # the census checks: the first two run over the months with bed days
 CENSUS = ("home_month_observed", "home_month_weighed", "home_month_occupancy")
 LOOK = {"ERROR": ("stop", "✖"), "WARN": ("warn", "!"), None: ("ok", "✓")}
-STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; margin: 1.5rem;
-       color: #1f2933; max-width: 1100px; line-height: 1.45; }
-h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; } h3 { font-size: 1rem; }
-.why { color: #52606d; } .summary { font-size: 1.05rem; }
-ul.items > li { margin-bottom: .4rem; }
-section.stop { border-left: 4px solid #c62828; padding-left: .8rem; }
-section.warn { border-left: 4px solid #e69500; padding-left: .8rem; }
-table { border-collapse: collapse; font-size: .85rem; }
-th, td { border: 1px solid #d9dee3; padding: .2rem .4rem; text-align: center; }
-th.home, td.home { text-align: left; white-space: nowrap; }
-td.stop { background: #f8d7da; color: #8a1c1c; } td.warn { background: #fff1cc; color: #7a4d00; }
-td.ok { background: #e3f4e6; color: #1e6b34; } td.none { color: #9aa5b1; }
-td.trend { text-align: left; min-width: 16rem; }
-.rules td, .rules th { text-align: left; vertical-align: top; }
-"""
 
 
 def site_results(con: duckdb.DuckDBPyConnection, site: str | None = None) -> pl.DataFrame:
@@ -283,7 +269,7 @@ def page(results: pl.DataFrame, site: str, rules: tuple[Rule, ...]) -> str:
         parts = [f"<h2>{heading}</h2><p class='why'>{lead}</p>"]
         for (check,), group in rows.group_by("check", maintain_order=True):
             rule = by_check.get(check)
-            title = _title(rule) if rule else check
+            title = check_title(rule) if rule else check
             fix = rule.fix if rule else ""
             items = group.select(
                 pl.format(
@@ -301,22 +287,19 @@ def page(results: pl.DataFrame, site: str, rules: tuple[Rule, ...]) -> str:
         sections.append("".join(parts))
     if not sections:
         sections.append("<h2>Nothing to fix</h2><p>Every check passed.</p>")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Data quality: {html.escape(name)}</title><style>{STYLE}</style></head><body>
-<h1>Data quality: {html.escape(name)}</h1>
-<p class="summary">{html.escape(summary_line(results, site))} Checked against
-{html.escape(checked)}. A month with a problem that stops charts is left out of
-the chart and named under it, never shown as zero; other sites are not affected.</p>
-{"".join(sections)}
-<h2>Month by month</h2>
-<p class="why">Each home's months: ✓ complete, ! needs a look, ✖ left out of charts.
-Problems that concern a whole file or source rather than a month are listed above.</p>
-{_months_table(results)}
-<h2>What is checked</h2>
-{_rules_table(rules)}
-</body></html>
-"""
+    # the sections and tables are built of escaped text (html.escape, _escape)
+    return render_text(
+        "data_quality.html.j2",
+        title=f"Data quality: {name}",
+        heading=f"Data quality: {name}",
+        crumbs=[("All sites", "../index.html")],
+        plotly=None,
+        summary=summary_line(results, site),
+        checked=checked,
+        sections=Markup("".join(sections)),
+        months=Markup(_months_table(results)),
+        rules=Markup(_rules_table(rules)),
+    )
 
 
 def results_by_site(
@@ -338,7 +321,8 @@ def write_pages(per_site: dict[str, pl.DataFrame], out: Path) -> list[Path]:
     return paths
 
 
-def _title(rule: Rule) -> str:
+def check_title(rule: Rule) -> str:
+    """A check as a title: "Rows that have no event date"."""
     # a sql rule's problem names its unit ("homes had..."), unless it is said of rows
     # ("have an NHS number...", "were set aside...") as a row rule's always is
     of_rows = rule.kind != "sql" or rule.problem.split()[0] in IRREGULAR
@@ -437,7 +421,8 @@ def _months_table(results: pl.DataFrame) -> str:
             f"<td class='trend'>{html.escape(sentence_of_trend(complete))}</td></tr>"
         )
     return (
-        f"<table><tr><th class='home'>home</th>{head}<th class='home'>trend</th></tr>"
+        "<table class='months'>"
+        f"<tr><th class='home'>home</th>{head}<th class='home'>trend</th></tr>"
         f"{''.join(body)}</table>"
     )
 
@@ -447,7 +432,7 @@ def _rules_table(rules: tuple[Rule, ...]) -> str:
         return "never" if x is None else "any" if x == 0 else f"over {x:.0%}"
 
     rows = "".join(
-        f"<tr><td>{html.escape(_title(r))}</td><td>{share(r.warn_above)}</td>"
+        f"<tr><td>{html.escape(check_title(r))}</td><td>{share(r.warn_above)}</td>"
         f"<td>{share(r.error_above)}</td><td>{html.escape(r.reason)}</td></tr>"
         for r in rules
     )

@@ -72,6 +72,11 @@ def run(settings: Settings) -> DemoResult:
         + ("" if whole is None else f"the collaborative's ROI is {whole:.0%}; ")
         + "see `uv run m4c roi` for each site's, with intervals and assumptions"
     )
+    shown = _metadata(result, "pages")
+    print(
+        f"pages: open {shown['index']} ({shown['pages']} pages, {shown['pngs']} charts as "
+        f"PNG, {shown['decks']} slide decks for the sites' QI meetings, in {shown['seconds']} s)"
+    )
     chart = _metadata(result, "falls_chart")
     print(chart["findings"])
     page = Path(chart["page"])

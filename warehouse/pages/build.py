@@ -1,0 +1,76 @@
+"""Write every page, PNG and slide deck of a run (see :mod:`warehouse.pages`)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from warehouse.exports.deck import write_deck
+from warehouse.exports.images import png_writer
+from warehouse.measures.registry import Registry
+from warehouse.pages import content
+from warehouse.pages.commissioners import write_commissioners, write_index
+from warehouse.pages.render import sizes
+from warehouse.pages.site import write_site
+
+
+@dataclass(frozen=True)
+class Pages:
+    """What :func:`write_pages` wrote, and how big and how long."""
+
+    index: Path
+    pages: tuple[Path, ...]
+    pngs: tuple[Path, ...]
+    decks: tuple[Path, ...]
+    folder_bytes: dict[str, int]
+    seconds: float
+
+
+def write_pages(
+    con: Any,
+    registry: Registry,
+    out: Path,
+    *,
+    reasons: dict[str, str],
+    dq_lines: dict[str, str],
+    reports: list[dict[str, Any]],
+    images: bool = True,
+) -> Pages:
+    """Write every page (and, with ``images``, the PNGs and the slides) under ``out``."""
+    t0 = time.perf_counter()
+    sites = content.sites(con)
+    written, pngs, decks, bytes_ = [], [], [], {}
+    outputs = [
+        write_site(con, s, registry, out, reasons=reasons, dq_line=dq_lines.get(s.site_id, ""))
+        for s in sites
+    ]
+    for o in outputs:
+        written += o.pages
+    if images:
+        with png_writer() as write:
+            charts = [c for o in outputs for c in o.charts]
+            pngs = write(
+                [c.figure for c in charts],
+                [c.path for c in charts],
+                width=1200,
+                height=675,
+                scale=2,
+            )
+        for s, o in zip(sites, outputs, strict=True):
+            decks.append(
+                write_deck(
+                    o.folder / f"{s.site_id}_qi_meeting.pptx",
+                    title=f"{s.name}: measures for change",
+                    subtitle=f"{o.measures} measures, {len(s.homes)} homes",
+                    slides=[c.slide for c in o.charts],
+                )
+            )
+    written += write_commissioners(con, reports, sites, out)
+    signals = {s.site_id: content.signals(con, s.site_id).height for s in sites}
+    index = write_index(out, sites, signals)
+    for o in outputs:
+        bytes_[o.folder.name] = sizes(o.folder)
+    return Pages(index, (index, *written), tuple(pngs), tuple(decks), bytes_,
+                 time.perf_counter() - t0)  # fmt: skip
