@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -131,6 +132,30 @@ def png_writer(*, browser: str | None = None) -> Iterator[WritePngs]:
     sync server never answers a request once its thread has died.
     """
     path = browser or find_chromium()
+    # Chromium keeps its profile, caches and crash reports under the XDG folders (the
+    # user's ~/.config and ~/.cache by default): point them at a folder of this run's own,
+    # so exporting PNGs leaves nothing in the user's home.
+    scratch = tempfile.TemporaryDirectory(prefix="m4c-chromium-")
+    saved = {k: os.environ.get(k) for k in _XDG}
+    os.environ.update({k: str(Path(scratch.name) / k.lower()) for k in _XDG})
+    try:
+        with _png_writer(path) as write:
+            yield write
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        scratch.cleanup()
+
+
+_XDG = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")
+
+
+@contextmanager
+def _png_writer(path: str) -> Iterator[WritePngs]:
+    """:func:`png_writer` once the browser's folders are set."""
     mathjax = pio.defaults.mathjax
     before = set(threading.enumerate())
     server: list[threading.Thread] = []  # the kaleido server's thread, once started
