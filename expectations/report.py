@@ -14,12 +14,10 @@ Examples
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import duckdb
 import polars as pl
-from markupsafe import Markup
 
 from expectations.rules import Rule, load_rules
 from expectations.validate import IRREGULAR, Validation
@@ -245,18 +243,53 @@ def page(results: pl.DataFrame, site: str, rules: tuple[Rule, ...]) -> str:
     """The data-quality page of ``site`` (``results`` from :func:`site_results`).
 
     Homes are named by their names in the settings (``home_name``), the site too
-    (``site_name``); where the settings name none, by their ids.
+    (``site_name``); where the settings name none, by their ids. The page is
+    ``templates/data_quality.html.j2`` rendered from plain values, which the template
+    escapes (autoescape): a name or message cannot add markup to the page.
 
     Examples
     --------
     >>> frame = pl.DataFrame({"run_date": [None], "severity": [None], "status": ["pass"]})
     >>> "Every check passed" in page(frame, "site_a", load_rules())
     True
+    >>> named = frame.with_columns(site_id=pl.lit("site_a"), site_name=pl.lit("<b>&</b>"))
+    >>> "<h1>Data quality: &lt;b&gt;&amp;&lt;/b&gt;</h1>" in page(named, "site_a", load_rules())
+    True
+    """
+    run_date = results.get_column("run_date").max() if results.height else None
+    name = site_name(results, site)
+    return render_text(
+        "data_quality.html.j2",
+        title=f"Data quality: {name}",
+        heading=f"Data quality: {name}",
+        crumbs=[("All sites", "../index.html")],
+        plotly=None,
+        summary=summary_line(results, site),
+        checked=f"{run_date:%-d %B %Y}" if run_date else "no run yet",
+        sections=page_sections(results, rules),
+        months=month_table(results),
+        rules=rule_rows(rules),
+    )
+
+
+def page_sections(results: pl.DataFrame, rules: tuple[Rule, ...]) -> list[dict]:
+    """The page's sections of findings: what stops charts, then what needs a look.
+
+    Each section is a ``heading``, a ``lead`` (what charts do with these months) and its
+    ``checks``: per check, its ``look`` (the CSS class: ``stop``, ``warn``), ``title``,
+    ``reason``, ``fix`` and ``findings`` (each finding's ``where`` and ``message``, the
+    message without the fix the page gives once). A severity with no finding has no
+    section; a check not in ``rules`` is titled by its name, with no reason nor fix.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"status": ["fail"], "severity": ["WARN"], "check": ["odd"],
+    ...                       "site_id": ["s"], "home_id": ["h"], "message": ["3 rows."]})
+    >>> (section,) = page_sections(frame, ())
+    >>> section["heading"], section["checks"][0]["findings"]
+    ('What needs a look', [{'where': 'h, all months', 'message': '3 rows.'}])
     """
     by_check = {r.check: r for r in rules}
-    run_date = results.get_column("run_date").max() if results.height else None
-    checked = f"{run_date:%-d %B %Y}" if run_date else "no run yet"
-    name = site_name(results, site)
     found = findings(results)
     sections = []
     for severity, heading, lead in (
@@ -266,40 +299,24 @@ def page(results: pl.DataFrame, site: str, rules: tuple[Rule, ...]) -> str:
         rows = found.filter(pl.col("severity") == severity)
         if rows.is_empty():
             continue
-        parts = [f"<h2>{heading}</h2><p class='why'>{lead}</p>"]
+        checks = []
         for (check,), group in rows.group_by("check", maintain_order=True):
             rule = by_check.get(check)
-            title = check_title(rule) if rule else check
             fix = rule.fix if rule else ""
             items = group.select(
-                pl.format(
-                    "<li><strong>{}</strong>: {}</li>",
-                    _escape(pl.col("where")),
-                    _escape(pl.col("message").str.strip_suffix(" " + fix)),
-                ).str.join("")
-            ).item()
-            why = html.escape(rule.reason) if rule else ""
-            parts.append(
-                f"<section class='{LOOK[severity][0]}'><h3>{html.escape(title)} "
-                f"({group.height})</h3><p class='why'>{why}</p><ul class='items'>{items}</ul>"
-                f"<p><strong>How to fix it:</strong> {html.escape(fix)}</p></section>"
+                "where", message=pl.col("message").str.strip_suffix(" " + fix)
+            ).to_dicts()
+            checks.append(
+                {
+                    "look": LOOK[severity][0],
+                    "title": check_title(rule) if rule else check,
+                    "reason": rule.reason if rule else "",
+                    "fix": fix,
+                    "findings": items,
+                }
             )
-        sections.append("".join(parts))
-    if not sections:
-        sections.append("<h2>Nothing to fix</h2><p>Every check passed.</p>")
-    # the sections and tables are built of escaped text (html.escape, _escape)
-    return render_text(
-        "data_quality.html.j2",
-        title=f"Data quality: {name}",
-        heading=f"Data quality: {name}",
-        crumbs=[("All sites", "../index.html")],
-        plotly=None,
-        summary=summary_line(results, site),
-        checked=checked,
-        sections=Markup("".join(sections)),
-        months=Markup(_months_table(results)),
-        rules=Markup(_rules_table(rules)),
-    )
+        sections.append({"heading": heading, "lead": lead, "checks": checks})
+    return sections
 
 
 def results_by_site(
@@ -371,15 +388,25 @@ def _months(periods: pl.Expr) -> pl.Expr:
     )
 
 
-def _escape(text: pl.Expr) -> pl.Expr:
-    """``html.escape`` as a Polars expression (``&``, ``<``, ``>`` and quotes)."""
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
-                         ("'", "&#x27;")):  # fmt: skip
-        text = text.str.replace_all(char, entity, literal=True)
-    return text
+def month_table(results: pl.DataFrame) -> dict | None:
+    """Home by home, the worst result of each month, and the home's trend (or ``None``).
 
+    The months are those residents lived in the homes (the census checks' months). The
+    table has ``months`` (their headings: ``Mar 24``) and ``homes``: per home, its
+    ``name``, its ``cells`` (per month, the ``look`` and ``mark`` of :data:`LOOK`, or
+    ``none`` and ``·`` where the home has no result) and its ``trend``
+    (:func:`sentence_of_trend`). ``None`` when there is no monthly result.
 
-def _months_table(results: pl.DataFrame) -> str:
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> frame = pl.DataFrame({"check": "home_month_observed", "site_id": "s",
+    ...     "home_id": "h", "period": [dt.date(2024, 3, 1), dt.date(2024, 4, 1)],
+    ...     "severity": [None, "ERROR"]})
+    >>> table = month_table(frame)
+    >>> table["months"], [c["mark"] for c in table["homes"][0]["cells"]]
+    (['Mar 24', 'Apr 24'], ['✓', '✖'])
+    """
     monthly = _named(results).filter(
         pl.col("period").is_not_null() & pl.col("site_id").is_not_null()
     )
@@ -391,7 +418,7 @@ def _months_table(results: pl.DataFrame) -> str:
             monthly = monthly.filter(pl.col("period").is_in(census.implode()))
             break
     if monthly.is_empty():
-        return "<p>No monthly results yet.</p>"
+        return None
     worst = (
         monthly.with_columns(
             home=pl.col("home_name").fill_null("whole site (GP and hospital records)"),
@@ -401,42 +428,43 @@ def _months_table(results: pl.DataFrame) -> str:
         .agg(pl.col("rank").max())
     )
     months = sorted(worst.get_column("period").unique())
-    head = "".join(f"<th>{m.strftime('%b %y')}</th>" for m in months)
-    body = []
-    for (_, home), cells in worst.sort("home", "home_id", nulls_last=True).group_by(
+    homes = []
+    for (_, home), group in worst.sort("home", "home_id", nulls_last=True).group_by(
         "home_id", "home", maintain_order=True
     ):
-        rank = dict(zip(cells.get_column("period"), cells.get_column("rank"), strict=True))
-        tds, complete = [], []
+        rank = dict(zip(group.get_column("period"), group.get_column("rank"), strict=True))
+        cells, complete = [], []
         for m in months:
             if m not in rank:
-                tds.append("<td class='none'>·</td>")
+                cells.append({"look": "none", "mark": "·"})
                 continue
-            severity = {2: "ERROR", 1: "WARN", 0: None}[rank[m]]
-            cls, mark = LOOK[severity]
-            tds.append(f"<td class='{cls}'>{mark}</td>")
+            look, mark = LOOK[{2: "ERROR", 1: "WARN", 0: None}[rank[m]]]
+            cells.append({"look": look, "mark": mark})
             complete.append(rank[m] < 2)
-        body.append(
-            f"<tr><td class='home'>{html.escape(home)}</td>{''.join(tds)}"
-            f"<td class='trend'>{html.escape(sentence_of_trend(complete))}</td></tr>"
-        )
-    return (
-        "<table class='months'>"
-        f"<tr><th class='home'>home</th>{head}<th class='home'>trend</th></tr>"
-        f"{''.join(body)}</table>"
-    )
+        homes.append({"name": home, "cells": cells, "trend": sentence_of_trend(complete)})
+    return {"months": [m.strftime("%b %y") for m in months], "homes": homes}
 
 
-def _rules_table(rules: tuple[Rule, ...]) -> str:
+def rule_rows(rules: tuple[Rule, ...]) -> list[dict[str, str]]:
+    """What is checked: per rule, its ``title``, when it ``warns`` and ``stops``, and why.
+
+    Examples
+    --------
+    >>> rows = rule_rows(load_rules())
+    >>> weight = next(r for r in rows if r["title"].startswith("Rows that have a weight"))
+    >>> weight["warns"], weight["stops"]
+    ('any', 'over 25%')
+    """
+
     def share(x: float | None) -> str:
         return "never" if x is None else "any" if x == 0 else f"over {x:.0%}"
 
-    rows = "".join(
-        f"<tr><td>{html.escape(check_title(r))}</td><td>{share(r.warn_above)}</td>"
-        f"<td>{share(r.error_above)}</td><td>{html.escape(r.reason)}</td></tr>"
+    return [
+        {
+            "title": check_title(r),
+            "warns": share(r.warn_above),
+            "stops": share(r.error_above),
+            "reason": r.reason,
+        }
         for r in rules
-    )
-    return (
-        "<table class='rules'><tr><th>check</th><th>needs a look</th><th>stops charts</th>"
-        f"<th>why</th></tr>{rows}</table>"
-    )
+    ]

@@ -148,3 +148,39 @@ def test_a_stale_source_is_one_warning_about_the_site_not_its_months():
     html = page(stale, "a", load_rules())
     assert "not charted until it arrives" in html  # the rule's reason, on the page
     assert "No monthly results yet." in html
+
+
+def test_names_files_and_messages_are_escaped_and_the_figures_still_shown():
+    hostile = SITE_A.with_columns(
+        home_name=pl.col("home_id").replace(
+            {"Oak": "<script>alert(1)</script>", "Elm": "Elm & Ash"}
+        ),
+        site_name=pl.lit("North & <Wolds>"),
+        message=pl.col("message").str.replace(
+            "a/carehome/Oak/", "a/carehome/<b>Oak&Co</b>/", literal=True
+        ),
+    )
+    html = page(hostile, "a", load_rules())
+    assert "<script" not in html
+    assert "<b>" not in html
+    assert "<h1>Data quality: North &amp; &lt;Wolds&gt;</h1>" in html
+    assert "North &amp; &lt;Wolds&gt;: 1 problem stops charts (ERROR), 1 need a look (WARN)" in html
+    assert "<strong>Elm &amp; Ash, April 2024</strong>" in html
+    assert "<strong>&lt;script&gt;alert(1)&lt;/script&gt;, March 2024</strong>" in html
+    assert "in a/carehome/&lt;b&gt;Oak&amp;Co&lt;/b&gt;/observations.csv (lines 3, 9)" in html
+    # the figures are the ones the page shows for the same results with plain names
+    assert "Homes had residents but sent no care-home observations for a month (1)" in html
+    assert "Rows that have a weight outside 25-250 kg (1)" in html
+    table = html.split("<h2>Month by month</h2>")[1].split("<h2>")[0]
+    assert "<th>Mar 24</th><th>Apr 24</th>" in table
+    elm = table.split("<td class='home'>Elm &amp; Ash</td>")[1].split("</tr>")[0]
+    assert elm == (
+        "<td class='ok'>✓</td><td class='stop'>✖</td>"
+        "<td class='trend'>1 of the last 2 months were complete.</td>"
+    )
+    oak = table.split("<td class='home'>&lt;script&gt;alert(1)&lt;/script&gt;</td>")[1]
+    assert oak.startswith("<td class='warn'>!</td><td class='ok'>✓</td>")
+    rules = html.split("<h2>What is checked</h2>")[1]
+    weight = "<tr><td>Rows that have a weight outside 25-250 kg</td><td>any</td><td>over 25%</td>"
+    assert weight in rules
+    assert "<td>Rows that have no event date</td><td>any</td><td>never</td>" in rules
