@@ -55,11 +55,11 @@ named AS (
 )
 SELECT n.series, n.measure_id, n.title, n.level, n.site_id, n.site_name, n.home_id,
        n.home_name, n.period, n."value", n.unit, n.chart, n.mdc_variation, n.mdc_assurance,
-       n.phase, coalesce(g.sentences, []) AS signals
+       n.phase, coalesce(g.sentences, []) AS signals, g.summary
 FROM named AS n
 LEFT JOIN (SELECT concat_ws('|', measure_id, level, coalesce(site_id, ''),
                             coalesce(home_id, '')) AS series,
-                  list(sentence ORDER BY kind) AS sentences
+                  list(sentence ORDER BY kind) AS sentences, any_value(summary) AS summary
            FROM signals GROUP BY ALL) AS g USING (series)
 WHERE ($site IS NULL OR n.site_id = $site)
   AND ($home IS NULL OR n.home_id = $home)
@@ -161,6 +161,6 @@ def run(args: argparse.Namespace) -> int:
             f"{row['measure_id']:<6} {_place(row)}, {row['period']:%B %Y}: {row['title']}: "
             f"{_value(row)} ({CHART.get(row['chart'], row['chart'])}; {verdict})"
         )
-        for sentence in row["signals"]:
-            print(f"       signal: {sentence}")
+        if row["summary"]:
+            print(f"       signal: {row['summary']}")
     return 0

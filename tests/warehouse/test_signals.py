@@ -180,3 +180,22 @@ def test_a_series_of_mostly_zeros_gets_no_runs_signal():
     values = [0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1]
     assert not find_signals(series(values, cl=0, improvement="decrease")).is_empty()
     assert find_signals(series(values, cl=0, improvement="decrease", sparse=True)).is_empty()
+
+
+def test_a_series_with_a_shift_and_a_point_beyond_the_limit_says_both_once():
+    values = [12, 11, 13, 12, 11, 12, 13, 12, 8, 7, 8, 9, 7, 8, 8, 2]
+    sigma = [False] * 15 + [True]
+    found = find_signals(series(values, sigma=sigma, phase="Falls huddles",
+                                phase_start=dt.date(2023, 9, 1)))  # fmt: skip
+    assert found["kind"].to_list() == ["shift", "beyond_limit"]
+    assert found["summary"].unique().to_list() == [
+        "Falls at Elm House: the last 8 months are all below the average, and April 2024 is "
+        "below the lower limit, beyond what normal ups and downs give. This looks like a "
+        "real improvement since “Falls huddles” began in September 2023."
+    ]
+
+
+def test_a_series_with_one_signal_summarises_it_as_its_sentence():
+    values = [8, 9, 8, 7, 9, 8, 8, 9, 12, 13, 12, 11, 12, 13, 12, 12]
+    (signal,) = find_signals(series(values)).to_dicts()
+    assert signal["summary"] == signal["sentence"]

@@ -56,7 +56,7 @@ class WritePngs(Protocol):
         paths: Sequence[Path],
         *,
         width: int = 1600,
-        height: int = 900,
+        height: int | Sequence[int | None] = 900,
         scale: float = 1,
     ) -> list[Path]:
         """Write ``figs[i]`` as a PNG to ``paths[i]``; return the paths."""
@@ -114,7 +114,8 @@ def png_writer(*, browser: str | None = None) -> Iterator[WritePngs]:
     WritePngs
         ``write(figs, paths, *, width=1600, height=900, scale=1) -> list[Path]``: each
         figure (a plotly ``Figure`` or its dict) to the PNG file at the same place in
-        ``paths``, ``width * scale`` by ``height * scale`` pixels, in one call to
+        ``paths``, ``width * scale`` by ``height * scale`` pixels (``height`` may be a
+        list, one per figure, ``None`` for the figure's own), in one call to
         :func:`plotly.io.write_images`. Folders are made as needed.
 
     Raises
@@ -204,7 +205,7 @@ def _write(
     paths: Sequence[Path],
     *,
     width: int = 1600,
-    height: int = 900,
+    height: int | Sequence[int | None] = 900,
     scale: float = 1,
     watch: _Watch,
 ) -> list[Path]:
@@ -222,7 +223,12 @@ def _write(
         p.unlink(missing_ok=True)  # kaleido returns a figure's error rather than raising it
     watch(
         lambda: pio.write_images(
-            list(figs), out, format="png", width=width, height=height, scale=scale
+            list(figs),
+            out,
+            format="png",
+            width=width,
+            height=height if isinstance(height, int) else list(height),
+            scale=scale,
         )
     )
     if missing := [str(p) for p in out if not p.is_file()]:

@@ -72,7 +72,9 @@ _KEYS = {
     "params",
     "why",
     "caution",
+    "denominator_label",
 }
+_PER = re.compile(r"^per [0-9,]+ (.+)$")
 
 
 class RegistryError(ValueError):
@@ -93,6 +95,10 @@ class Measure:
         What it shows, in words a care-home manager understands.
     numerator, denominator : str
         What is counted, and what it is counted out of ("" for plain counts).
+    denominator_label : str
+        The denominator in a few words, for a funnel's axis ("Occupied bed days"): as
+        declared, else from the unit ("per 1,000 occupied bed days"), else the
+        denominator's first clause (:func:`denominator_label`).
     tables : tuple of str
         Staged tables it reads: the data-quality gate judges its points on these.
     unit : str
@@ -163,6 +169,7 @@ class Measure:
     params: Mapping[str, Any] = field(default_factory=dict)
     why: str = ""
     caution: str = ""
+    denominator_label: str = ""
 
     @property
     def key(self) -> str:
@@ -178,6 +185,22 @@ class Measure:
         """The bound parameters a SQL text (its own by default) uses: ``period``, ``params``."""
         wanted = set(_PARAM.findall(self.sql if sql is None else sql))
         return {k: v for k, v in {"period": self.period, **self.params}.items() if k in wanted}
+
+
+def denominator_label(unit: str, denominator: str) -> str:
+    """The denominator in a few words, where a declaration gives none.
+
+    Examples
+    --------
+    >>> denominator_label("per 1,000 occupied bed days", "Occupied bed days: nights in ...")
+    'Occupied bed days'
+    >>> denominator_label("%", "Residents with at least one night in the home, in the month")
+    'Residents with at least one night in the home'
+    """
+    if per := _PER.match(unit):
+        words = per.group(1)
+        return words[0].upper() + words[1:]
+    return re.split(r"[:,(]", " ".join(denominator.split()), maxsplit=1)[0].strip()
 
 
 def key_of(measure_id: str) -> str:
@@ -329,6 +352,10 @@ def _measure(entry: Traversable, root: Traversable) -> Measure:
         params=dict(data.get("params", {})),
         why=" ".join(str(data.get("why", "")).split()),
         caution=" ".join(str(data.get("caution", "")).split()),
+        denominator_label=str(
+            data.get("denominator_label")
+            or denominator_label(str(data["unit"]), str(data["denominator"]))
+        ),
     )
     _check(m, where)
     return m

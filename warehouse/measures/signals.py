@@ -39,8 +39,9 @@ from warehouse.connection import registered, transaction
 
 SIGNAL_COLUMNS = (
     "signal_key", "measure_id", "level", "site_id", "home_id", "kind", "direction",
-    "since", "latest", "points", "new", "sentence",
+    "since", "latest", "points", "new", "sentence", "summary",
 )  # fmt: skip
+KINDS = ("shift", "few_crossings", "beyond_limit")  # the order a series' summary names them
 
 
 def measure_name(title: str) -> str:
@@ -129,10 +130,31 @@ def find_signals(points: pl.DataFrame) -> pl.DataFrame:
         how="diagonal_relaxed",
     )
     found = found.join(info, on="series").join(ends, on="series")
-    return found.with_columns(direction=_direction()).with_columns(
-        sentence=_sentence(), signal_key=pl.concat_str(
-            "series", "kind", pl.col("since").cast(pl.String), separator="|")
-    )  # fmt: skip
+    order = pl.col("kind").replace_strict(KINDS, list(range(len(KINDS))))
+    head, what, tail = _sentence_parts()
+    parts = (
+        found.with_columns(direction=_direction())
+        .with_columns(__head=head, __what=what, __tail=tail)
+        .sort("series", order)
+    )
+    return parts.with_columns(
+        sentence=pl.format("{}: {}{}", "__head", "__what", "__tail"),
+        summary=_summary(),
+        signal_key=pl.concat_str("series", "kind", pl.col("since").cast(pl.String),
+                                 separator="|"),
+    ).drop("__head", "__what", "__tail")  # fmt: skip
+
+
+def _summary() -> pl.Expr:
+    """One sentence for a series with several signals: its findings joined, said once.
+
+    "Falls at Hillcrest: the last 8 months are all below the average, and June 2024 is
+    below the lower limit, beyond what normal ups and downs give. This looks like a
+    real improvement." (rows sorted by series, then :data:`KINDS`).
+    """
+    findings = pl.col("__what").str.strip_suffix(".").str.join(", and ").over("series")
+    tails = pl.col("__tail").unique(maintain_order=True).str.join("").over("series")
+    return pl.format("{}: {}.{}", "__head", findings, tails)
 
 
 def _direction() -> pl.Expr:
@@ -147,7 +169,8 @@ def _direction() -> pl.Expr:
     )
 
 
-def _sentence() -> pl.Expr:
+def _sentence_parts() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """A signal's sentence in three parts: the measure and place, what is seen, what it means."""
     place = (
         pl.when(pl.col("level") == "home")
         .then(pl.col("home_name"))
@@ -243,7 +266,7 @@ def _sentence() -> pl.Expr:
         .then(pl.format(" {} is not charted yet: its data are incomplete.", _month("last_period")))
         .otherwise(pl.lit(""))
     )
-    return pl.format("{} at {}: {}{}{}", name, place, what, meaning, caveat)
+    return pl.format("{} at {}", name, place), what, pl.format("{}{}", meaning, caveat)
 
 
 def compute_signals(con: duckdb.DuckDBPyConnection, *, run_at: dt.datetime) -> dict[str, int]:

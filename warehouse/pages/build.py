@@ -15,6 +15,8 @@ from warehouse.pages.commissioners import write_commissioners, write_index
 from warehouse.pages.render import sizes
 from warehouse.pages.site import write_site
 
+WIDTH, SCALE = 1200, 1.5  # PNGs 1,800 pixels wide: sharp on a projector, small in a deck
+
 
 @dataclass(frozen=True)
 class Pages:
@@ -43,7 +45,15 @@ def write_pages(
     sites = content.sites(con)
     written, pngs, decks, bytes_ = [], [], [], {}
     outputs = [
-        write_site(con, s, registry, out, reasons=reasons, dq_line=dq_lines.get(s.site_id, ""))
+        write_site(
+            con,
+            s,
+            registry,
+            out,
+            reasons=reasons,
+            dq_line=dq_lines.get(s.site_id, ""),
+            images=images,
+        )
         for s in sites
     ]
     for o in outputs:
@@ -54,9 +64,9 @@ def write_pages(
             pngs = write(
                 [c.figure for c in charts],
                 [c.path for c in charts],
-                width=1200,
-                height=675,
-                scale=2,
+                width=WIDTH,
+                height=[c.height for c in charts],
+                scale=SCALE,
             )
         for s, o in zip(sites, outputs, strict=True):
             decks.append(
@@ -64,7 +74,7 @@ def write_pages(
                     o.folder / f"{s.site_id}_qi_meeting.pptx",
                     title=f"{s.name}: measures for change",
                     subtitle=f"{o.measures} measures, {len(s.homes)} homes",
-                    slides=[c.slide for c in o.charts],
+                    slides=[c.slide for c in o.charts if c.slide],
                 )
             )
     written += write_commissioners(con, reports, sites, out)

@@ -12,76 +12,42 @@ from typing import Any
 
 import polars as pl
 
-from charts.icons import icon_svg, variation_icon
+from charts.icons import icon_sprite, icon_use, variation_icon
 from warehouse.exports.roi_tables import roi_tables
 from warehouse.exports.spreadsheet import write_tables
 from warehouse.pages import content
 from warehouse.pages.render import render
 from warehouse.pages.site import icon_key
+from warehouse.roi.report import (
+    count_text,
+    interval_text,
+    model_text,
+    percent,
+    pounds,
+    ratio_text,
+)
 from warehouse.roi.uncertainty import DRAWS
 
 FOLDER = "commissioners"
 
 
-def _money(x: dict[str, float | None] | None) -> str:
-    if not x or x.get("estimate") is None:
-        return "—"
-
-    def f(v: float | None) -> str:
-        return "?" if v is None else (f"−£{abs(v):,.0f}" if v < 0 else f"£{v:,.0f}")
-
-    return f"{f(x['estimate'])} ({f(x['lower'])} to {f(x['upper'])})"
-
-
-def _pct(x: dict[str, float | None] | None) -> str:
-    if not x or x.get("estimate") is None:
-        return "—"
-
-    def f(v: float | None) -> str:
-        return "?" if v is None else f"{v:.0%}"
-
-    return f"{f(x['estimate'])} ({f(x['lower'])} to {f(x['upper'])})"
-
-
-def _count(v: Any, pounds: bool) -> str:
-    if v is None:
-        return "—" if pounds else "*"
-    return f"£{v:,.0f}" if pounds else f"{v:,.0f}"
-
-
 def _rows(report: dict[str, Any]) -> dict[str, Any]:
-    rates = []
-    for r in report["rate_ratios"]:
-        pounds = r["unit"] == "£"
-        ratio = (
-            f"{r['estimate']:.2f} ({r['lower']:.2f}–{r['upper']:.2f})"
-            if r.get("estimate") is not None
-            else "—"
-        )
-        kind = "controlled" if r.get("controlled") else "uncontrolled"
-        model = "; ".join(x for x in (f"{r['model']}, {kind}" if r.get("model") else "",
-                                       r.get("note") or "") if x)  # fmt: skip
-        rates.append(
-            {
-                "title": r["title"],
-                "before": _count(r.get("before"), pounds),
-                "after": _count(r.get("after"), pounds),
-                "expected": _count(r.get("expected"), pounds),
-                "ratio": ratio,
-                "model": model,
-            }
-        )
+    rates = [
+        {
+            "title": r["title"],
+            **{k: count_text(r.get(k), r["unit"] == "£") for k in ("before", "after", "expected")},
+            "ratio": ratio_text(r),
+            "model": model_text(r),
+        }
+        for r in report["rate_ratios"]
+    ]
     sens = [
         {
             "parameter": s["parameter"],
             "low_label": s["low_label"],
             "high_label": s["high_label"],
-            "net_low": _money({"estimate": s["net_low"], "lower": None, "upper": None}).split(" (")[
-                0
-            ],
-            "net_high": _money({"estimate": s["net_high"], "lower": None, "upper": None}).split(
-                " ("
-            )[0],
+            "net_low": pounds(s["net_low"], "—"),
+            "net_high": pounds(s["net_high"], "—"),
         }
         for s in report.get("sensitivity") or []
     ]
@@ -100,7 +66,7 @@ def write_commissioners(
         pts = content.points(con, site.site_id, {}).filter(pl.col("level") == "site")
         for (measure_id,), series in pts.group_by("measure_id", maintain_order=True):
             row = matrix_rows.setdefault(measure_id, {"title": measure_id, "cells": {}})
-            row["cells"][site.site_id] = icon_svg(variation_icon(series), size=28)
+            row["cells"][site.site_id] = icon_use(variation_icon(series), size=28)
     titles = dict(con.sql("SELECT measure_id, title FROM ref_measure").fetchall())
     order = [
         m for (m,) in con.sql("SELECT measure_id FROM ref_measure ORDER BY position").fetchall()
@@ -123,17 +89,18 @@ def write_commissioners(
         heading="For commissioners: return on investment",
         crumbs=[("All sites", "../index.html")],
         plotly=None,
+        sprite=icon_sprite(),
         price_year=reports[0]["price_year"] if reports else "",
         disclosure=reports[0]["disclosure"] if reports else "",
         draws=f"{DRAWS:,}",
         roi=[
             {
                 "name": r["site_name"],
-                "cost": _money(r["intervention_cost"]),
-                "avoided": _money(r["costs_avoided"]),
-                "savings": _money(r["attributable_savings"]),
-                "net": _money(r["net_benefit"]),
-                "roi": _pct(r["roi"]),
+                "cost": interval_text(r["intervention_cost"], lead=""),
+                "avoided": interval_text(r["costs_avoided"], lead=""),
+                "savings": interval_text(r["attributable_savings"], lead=""),
+                "net": interval_text(r["net_benefit"], lead=""),
+                "roi": interval_text(r["roi"], percent, lead=""),
                 "chance": f"{r['probability_roi_positive']:.0%}",
                 "break_even": f"{r['break_even_admissions']:,.1f}"
                 if r["break_even_admissions"]

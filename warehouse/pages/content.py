@@ -97,10 +97,21 @@ def change_ideas(con: duckdb.DuckDBPyConnection, site_id: str) -> pl.DataFrame:
     ).pl()
 
 
-def file_names(con: duckdb.DuckDBPyConnection, site_id: str) -> dict[int, str]:
-    """The site's extract files by id (``load_log``), as paths inside its inbox folder."""
-    rows = con.sql(
-        "SELECT file_id, path FROM load_log WHERE path LIKE $prefix",
-        params={"prefix": f"{site_id}/%"},
-    ).fetchall()
-    return {int(f): str(p).split("/", 1)[-1] for f, p in rows}
+def files(con: duckdb.DuckDBPyConnection, site_id: str) -> pl.DataFrame:
+    """The site's extract files (``load_log``): id, path inside its inbox folder, counts.
+
+    A points CSV names its files by ``file_id``; this table, written once per site
+    folder as ``files.csv``, says which file each id is and how its rows went.
+    """
+    return con.sql(
+        """SELECT file_id, regexp_replace(path, '^[^/]*/', '') AS file, source,
+                  rows_in, rows_loaded, rows_quarantined, rows_skipped, status,
+                  loaded_at, sha256
+           FROM load_log WHERE site_id = $site ORDER BY file_id""",
+        params={"site": site_id},
+    ).pl()
+
+
+def file_names(frame: pl.DataFrame) -> dict[int, str]:
+    """File ids to paths, from :func:`files`."""
+    return dict(zip(frame["file_id"].to_list(), frame["file"].to_list(), strict=True))

@@ -9,7 +9,6 @@ its points with the extract files behind them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import polars as pl
 
 from charts.figures import ChangeIdea, alt_text, measure_figure, small_multiples
 from charts.funnel import funnel, funnel_figure
-from charts.icons import ICON_WORDS, assurance_icon, icon_svg, variation_icon
+from charts.icons import ICON_WORDS, assurance_icon, icon_sprite, icon_svg, icon_use, variation_icon
 from charts.rules import get_rule_set
 from warehouse.exports.deck import Slide
 from warehouse.exports.spreadsheet import escape_frame
@@ -38,16 +37,20 @@ from warehouse.pages.render import (
 
 BETTER = {"increase": "higher", "decrease": "lower", "neutral": "neither: it is watched, not aimed"}
 FUNNEL_CHARTS = {"p": "p", "u": "u"}
+FILES_CSV = "files.csv"  # the site's extract files, which the points CSVs name by id
+DIGITS = 4  # decimals of values and limits in the points CSVs
+SLIDE_HEIGHT = 675  # a site chart's PNG at 16:9, the slide's shape
 FUNNEL_MONTHS = 12  # homes compared over their last 12 months
 
 
 @dataclass(frozen=True)
 class Chart:
-    """A site chart to export as PNG and put on a slide."""
+    """A chart to export as PNG (``height`` in layout pixels) and, a site chart, to a slide."""
 
     figure: go.Figure
     path: Path
-    slide: Slide
+    height: int
+    slide: Slide | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def _sentence(m: Measure, site: str, points: pl.DataFrame, signals: pl.DataFrame
     """What the site's chart shows, in words: its signal sentences, or that it is usual."""
     mine = signals.filter((pl.col("measure_id") == m.id) & (pl.col("level") == "site"))
     if mine.height:
-        return " ".join(mine["sentence"].to_list())
+        return mine["summary"][0]  # the series' signals said once (warehouse.measures.signals)
     shown = points.filter(pl.col("value").is_not_null())
     if shown.is_empty():
         return f"No points yet for {site}."
@@ -127,10 +130,8 @@ def _table(points: pl.DataFrame, unit: str, names: dict[int, str]) -> list[dict[
     return rows
 
 
-def _csv(points: pl.DataFrame, names: dict[int, str]) -> pl.DataFrame:
-    files = pl.col("files").list.eval(
-        pl.element().replace_strict(names, default=None, return_dtype=pl.String)
-    )
+def _csv(points: pl.DataFrame) -> pl.DataFrame:
+    """The points for download: rounded, their extract files by id (``files.csv``)."""
     return points.select(
         "measure_id",
         "level",
@@ -138,16 +139,18 @@ def _csv(points: pl.DataFrame, names: dict[int, str]) -> pl.DataFrame:
         "period",
         "numerator",
         "denominator",
-        "value",
-        "cl",
-        "lcl",
-        "ucl",
+        pl.col("value", "cl", "lcl", "ucl").round(DIGITS),
         "sigma_signal",
         "runs_signal",
         "data_complete",
         "dq_reason",
-        files=files.list.join("; "),
+        file_ids=pl.col("files").list.sort().cast(pl.List(pl.String)).list.join(" "),
     )
+
+
+def _lower(title: str) -> str:
+    """A title inside a sentence: "falls per 1,000 ...", but "MUST screening ..." as it is."""
+    return title[:1].lower() + title[1:] if title[1:2].islower() else title
 
 
 def _funnel(m: Measure, homes: pl.DataFrame, title: str) -> tuple[go.Figure | None, str]:
@@ -155,9 +158,8 @@ def _funnel(m: Measure, homes: pl.DataFrame, title: str) -> tuple[go.Figure | No
     if chart is None or homes.is_empty():
         return None, ""
     last = homes["period"].max()
-    recent = homes.filter(
-        pl.col("value").is_not_null() & (pl.col("period") > date(last.year - 1, last.month, 1))
-    )
+    first = pl.lit(last).dt.offset_by(f"-{FUNNEL_MONTHS - 1}mo")
+    recent = homes.filter(pl.col("value").is_not_null() & (pl.col("period") >= first))
     totals = recent.group_by("home_name").agg(pl.col("numerator", "denominator").sum())
     totals = totals.filter(pl.col("denominator") > 0)
     rates = totals["numerator"] / totals["denominator"]
@@ -171,11 +173,12 @@ def _funnel(m: Measure, homes: pl.DataFrame, title: str) -> tuple[go.Figure | No
         chart=chart,
         multiplier=m.multiplier,
     )
+    axis = f"{m.denominator_label} over the {FUNNEL_MONTHS} months"
     fig = funnel_figure(f, title=title, unit_label=m.unit, improvement=m.improvement,
-                        labels="home_name")  # fmt: skip
+                        labels=axis)  # fmt: skip
     note = (
-        f"Each home's {m.unit} over its last {FUNNEL_MONTHS} months, against the limits a "
-        "home of its size would fall within by chance"
+        f"Each home's {_lower(m.title)} over its last {FUNNEL_MONTHS} months, against the "
+        "limits a home of its size would fall within by chance"
         + (
             ", widened for the differences every home shows (over-dispersion)."
             if f.adjusted
@@ -193,6 +196,7 @@ def write_site(
     *,
     reasons: dict[str, str],
     dq_line: str,
+    images: bool = True,
 ) -> SiteOutput:
     """Write ``out/<site_id>/``: the dashboard, a page per measure, CSVs, and the charts."""
     folder = out / site.site_id
@@ -200,7 +204,9 @@ def write_site(
     points = content.points(con, site.site_id, reasons)
     signals = content.signals(con, site.site_id)
     ideas = content.change_ideas(con, site.site_id)
-    names = content.file_names(con, site.site_id)
+    files = content.files(con, site.site_id)
+    names = content.file_names(files)
+    write_csv(files, folder / FILES_CSV, escape_frame)
     crumbs = [("All sites", "../index.html")]
     pages, charts, rows, matrix_rows = [], [], [], []
     for m in registry:
@@ -226,9 +232,11 @@ def write_site(
         variation, assurance = variation_icon(site_pts), assurance_icon(site_pts)
         key = m.key
         csv_name = f"{key}.csv"
-        write_csv(_csv(mine, names), folder / csv_name, escape_frame)
+        write_csv(_csv(mine), folder / csv_name, escape_frame)
         latest = site_pts.filter(pl.col("value").is_not_null()).tail(1)
         table = _table(site_pts, m.unit, names)
+        figs = {"site": fig, "homes": homes_fig, "funnel": funnel_fig}
+        pngs = {part: f"{key}{'' if part == 'site' else '_' + part}.png" for part in figs}
         page = render(
             "measure.html.j2",
             folder / f"{key}.html",
@@ -241,13 +249,9 @@ def write_site(
                 for k in (variation, assurance)
                 if k in ICON_WORDS and k != "none"
             ),
-            variation_svg=icon_svg(variation),
+            variation_svg=icon_svg(variation),  # two icons: inline is smaller than the sprite
             assurance_svg=icon_svg(assurance) if assurance != "none" else "",
-            figures={
-                "site": figure_div(fig),
-                "homes": figure_div(homes_fig),
-                "funnel": figure_div(funnel_fig),
-            },
+            figures={part: figure_div(f) for part, f in figs.items()},
             alt={
                 "site": alt_text(site_pts, title=title, unit=m.unit, subtitle=sentence),
                 "homes": f"{m.title} in each home of {site.name}, one small chart per home.",
@@ -265,12 +269,19 @@ def write_site(
                 "caution": m.caution or "",
             },
             csv=csv_name,
+            pictures={part: f"charts/{name}" for part, name in pngs.items()} if images else {},
+            files_csv=FILES_CSV,
             table=table,
             files=sorted({f for row in table for f in row["files"]}),
         )
         pages.append(page)
-        png = folder / "charts" / f"{key}.png"
-        charts.append(Chart(fig, png, Slide(title, png, sentence, label)))
+        png = folder / "charts" / pngs["site"]
+        charts.append(Chart(fig, png, SLIDE_HEIGHT, Slide(title, png, sentence, label)))
+        charts += [
+            Chart(f, folder / "charts" / pngs[part], f.layout.height)
+            for part, f in figs.items()
+            if f is not None and part != "site"
+        ]
         rows.append(
             {
                 "id": m.id,
@@ -279,15 +290,15 @@ def write_site(
                 "href": f"{key}.html",
                 "latest": number_text(latest["value"].item(), m.unit) if latest.height else "",
                 "month": month_text(latest["period"].item()) if latest.height else "",
-                "variation_svg": icon_svg(variation),
-                "assurance_svg": icon_svg(assurance) if assurance != "none" else "",
+                "variation_svg": icon_use(variation),
+                "assurance_svg": icon_use(assurance) if assurance != "none" else "",
                 "sentence": sentence,
             }
         )
-        cells = [icon_svg(variation, size=28)]
+        cells = [icon_use(variation, size=28)]
         for home_id, _ in site.homes:
             hp = home_pts.filter(pl.col("home_id") == home_id)
-            cells.append(icon_svg(variation_icon(hp), size=28) if hp.height else "")
+            cells.append(icon_use(variation_icon(hp), size=28) if hp.height else "")
         matrix_rows.append({"title": m.title, "href": f"{key}.html", "cells": cells})
     new = signals.filter(pl.col("new")) if signals.height else signals
     shown = new if new.height else signals
@@ -298,6 +309,7 @@ def write_site(
         heading=f"{site.name}: measures for change",
         crumbs=crumbs,
         plotly=None,
+        sprite=icon_sprite(),
         site_name=site.name,
         lead=(
             f"{len(rows)} measures for {len(site.homes)} homes, month by month. "
@@ -307,10 +319,12 @@ def write_site(
             {
                 "new": bool(s["new"]),
                 "title": s["title"],
-                "sentence": s["sentence"],
+                "sentence": s["summary"],
                 "href": f"{registry[s['measure_id']].key}.html",
             }
-            for s in shown.filter(pl.col("level") == "site").iter_rows(named=True)
+            for s in shown.filter(pl.col("level") == "site")
+            .unique("measure_id", keep="first", maintain_order=True)
+            .iter_rows(named=True)
             if s["measure_id"] in registry.ids
         ],
         home_signals=_home_signals(shown, registry),
@@ -360,4 +374,4 @@ def _home_signals(signals: pl.DataFrame, registry: Registry) -> list[dict[str, A
 
 def icon_key() -> str:
     """The icons' meanings in one sentence."""
-    return "; ".join(f"{icon_svg(k, size=18)} {w}" for k, w in ICON_WORDS.items() if k != "none")
+    return "; ".join(f"{icon_use(k, size=18)} {w}" for k, w in ICON_WORDS.items() if k != "none")

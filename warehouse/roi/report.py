@@ -360,26 +360,60 @@ def _money(est: Estimate, pick, name: str) -> dict[str, Any]:
     }
 
 
-def _money_text(x: dict[str, float | None]) -> str:
-    def f(v: float | None) -> str:
-        if v is None:
-            return "n/a"
-        return f"-£{abs(v):,.0f}" if v < 0 else f"£{v:,.0f}"
+def pounds(v: float | None, missing: str = "n/a") -> str:
+    """Money as a commissioner reads it, to the pound.
 
-    return f"{f(x['estimate'])} (95% interval {f(x['lower'])} to {f(x['upper'])})"
-
-
-def _pct(x: dict[str, float | None]) -> str:
-    def f(v: float | None) -> str:
-        return "n/a" if v is None else f"{v:.0%}"
-
-    return f"{f(x['estimate'])} (95% interval {f(x['lower'])} to {f(x['upper'])})"
-
-
-def _count(v: Any, pounds: bool = False) -> str:
+    Examples
+    --------
+    >>> pounds(41250.4), pounds(None), pounds(-1200) == "\N{MINUS SIGN}£1,200"
+    ('£41,250', 'n/a', True)
+    """
     if v is None:
-        return HIDDEN if not pounds else "-"
-    return f"£{v:,.0f}" if pounds else f"{v:,.0f}"
+        return missing
+    return f"−£{abs(v):,.0f}" if v < 0 else f"£{v:,.0f}"
+
+
+def percent(v: float | None, missing: str = "n/a") -> str:
+    """A share as a whole percentage (``0.27`` -> ``27%``)."""
+    return missing if v is None else f"{v:.0%}"
+
+
+def interval_text(
+    x: dict[str, float | None] | None, fmt=pounds, lead: str = "95% interval "
+) -> str:
+    """An estimate and its interval: ``£41,250 (95% interval £12,000 to £70,100)``.
+
+    ``"—"`` when there is no estimate.
+
+    Examples
+    --------
+    >>> interval_text({"estimate": 0.27, "lower": -0.1, "upper": 0.6}, percent, lead="")
+    '27% (-10% to 60%)'
+    """
+    if not x or x.get("estimate") is None:
+        return "—"
+    return f"{fmt(x['estimate'])} ({lead}{fmt(x['lower'])} to {fmt(x['upper'])})"
+
+
+def ratio_text(rate: dict[str, Any]) -> str:
+    """A rate ratio and its 95% interval, two decimals each (a dash when there is none)."""
+    if rate.get("estimate") is None:
+        return "—"
+    return f"{rate['estimate']:.2f} ({rate['lower']:.2f}–{rate['upper']:.2f})"
+
+
+def model_text(rate: dict[str, Any]) -> str:
+    """How a rate ratio was estimated, and any note: ``negative binomial, controlled``."""
+    kind = "controlled" if rate.get("controlled") else "uncontrolled"
+    model = f"{rate['model']}, {kind}" if rate.get("model") else ""
+    return "; ".join(x for x in (model, rate.get("note") or "") if x)
+
+
+def count_text(v: Any, money: bool = False) -> str:
+    """A suppressed count (``*`` when hidden) or an amount (``-`` when missing)."""
+    if v is None:
+        return "-" if money else HIDDEN
+    return pounds(v) if money else f"{v:,.0f}"
 
 
 def text(items: list[dict[str, Any]]) -> str:
@@ -402,21 +436,21 @@ def text(items: list[dict[str, Any]]) -> str:
                 r.get("before") is not None for r in e["rate_ratios"] if r["saving"] == "cash"
             )
             cash = (
-                _money_text(e["cash_releasing"])
+                interval_text(e["cash_releasing"])
                 if cash_recorded
                 else "not recorded: the site's GP extracts carry no drug costs"
             )
             basis = ", ".join(e["intervention_cost"]["basis"]) or "no costs recorded"
             rows = [
-                ("Programme cost", f"{_money_text(e['intervention_cost'])} [{basis}]"),
-                ("Costs avoided", _money_text(e["costs_avoided"])),
-                ("Credited (attribution)", _money_text(e["attributable_savings"])),
+                ("Programme cost", f"{interval_text(e['intervention_cost'])} [{basis}]"),
+                ("Costs avoided", interval_text(e["costs_avoided"])),
+                ("Credited (attribution)", interval_text(e["attributable_savings"])),
                 ("  cash-releasing", cash),
-                ("  capacity, not cash", _money_text(e["capacity"])),
-                ("Net benefit", _money_text(e["net_benefit"])),
+                ("  capacity, not cash", interval_text(e["capacity"])),
+                ("Net benefit", interval_text(e["net_benefit"])),
                 (
                     "Return on investment",
-                    f"{_pct(e['roi'])}; chance it is above zero: "
+                    f"{interval_text(e['roi'], percent)}; chance it is above zero: "
                     f"{(e['probability_roi_positive'] or 0):.0%}",
                 ),
             ]
@@ -436,17 +470,12 @@ def text(items: list[dict[str, Any]]) -> str:
         )
         for r in e["rate_ratios"]:
             money = r["unit"] == "£"
-            ratio = (
-                f"{r['estimate']:.2f} ({r['lower']:.2f}-{r['upper']:.2f})"
-                if r.get("estimate") is not None
-                else "n/a"
-            )
-            kind = "controlled" if r.get("controlled") else "uncontrolled"
-            model = f"{r['model']}, {kind}" if r.get("model") else ""
+            ratio, model = ratio_text(r), model_text(r)
             out.append(
-                f"  {r['title'][:46]:<46} {_count(r.get('before'), money):>9} "
-                f"{_count(r.get('after'), money):>9} {_count(r.get('expected'), money):>9}  "
-                f"{ratio:<19}  {'; '.join(x for x in (model, r.get('note')) if x)}"
+                f"  {r['title'][:46]:<46} "
+                + "".join(f"{count_text(r.get(k), money):>9} " for k in ("before", "after"))
+                + f"{count_text(r.get('expected'), money):>9}  "
+                f"{ratio:<19}  {model}"
             )
         out.append(f"  {e['disclosure']}")
         out.append("")

@@ -97,3 +97,21 @@ def test_commissioners_pages_show_no_small_counts(site_pages):
     for c in counts:
         n = int(c.replace(",", ""))
         assert n == 0 or (n >= 10 and n % 5 == 0), c
+
+
+def test_points_csv_names_its_files_by_id_from_the_sites_files_csv(site_pages):
+    out, _, homes = site_pages
+    site = homes[0]["site_id"]
+    with (out / site / "files.csv").open(encoding="utf-8") as f:
+        files = {row["file_id"]: row for row in csv.DictReader(f)}
+    with (out / site / "s1.csv").open(encoding="utf-8") as f:
+        points = list(csv.DictReader(f))
+    named = {i for row in points for i in row["file_ids"].split()}
+    assert named
+    assert named <= files.keys()
+    assert all(int(r["rows_in"]) == int(r["rows_loaded"]) + int(r["rows_quarantined"])
+               + int(r["rows_skipped"]) for r in files.values())  # fmt: skip
+    assert not any(f["file"].startswith(site) for f in files.values())  # inside the site's inbox
+    site_rows = [r for r in points if r["level"] == "site" and r["value"]]
+    assert any(files[i]["file"].startswith("carehome/") for i in site_rows[0]["file_ids"].split())
+    assert all(len(r["value"].split(".")[-1]) <= 4 for r in site_rows)
