@@ -92,7 +92,7 @@ def pages(warehouse: Warehouse, reports: Reports, project: Project) -> dg.Materi
             con, registry_of(project), Path(reports.path), reasons=reasons, dq_lines=dq_lines,
             reports=roi,
         )  # fmt: skip
-    biggest = max(result.folder_bytes.values(), default=0)
+    biggest = max(result.page_bytes.values(), default=0)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": len(result.pages),
@@ -100,7 +100,7 @@ def pages(warehouse: Warehouse, reports: Reports, project: Project) -> dg.Materi
             "pages": len(result.pages),
             "pngs": len(result.pngs),
             "decks": len(result.decks),
-            "largest_site_folder_mb": round(biggest / 1e6, 2),
+            "largest_site_pages_mb": round(biggest / 1e6, 2),
             "seconds": round(result.seconds, 1),
         }
     )

@@ -69,7 +69,12 @@ def main() -> None:
         f"{seconds:.1f} s (target 60 s: {seconds / 60:.2f} of it)"
     )
     for site, size in sorted(result.folder_bytes.items()):
-        print(f"  {site}: {size / 1e6:.2f} MB without plotly.js (target 3 MB)")
+        mb = {k: f"{v / 1e6:.2f}" for k, v in size.items()}
+        print(
+            f"  {site}: pages and their CSVs {result.page_bytes[site] / 1e6:.2f} MB without "
+            f"plotly.js (target 3 MB; HTML {mb['pages']}, CSV {mb['tables']}); PNGs "
+            f"{mb['pictures']} MB, slides {mb['slides']} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """PNGs of plotly figures through one warm Chromium per run.
 
 Kaleido 1.5 starts a browser for every ``write_image`` (about 2.3 s on this project's
-machines); with one kaleido server kept warm, each further image takes about 0.2 to 0.4 s
-(docs/stack.md section 4). :func:`png_writer` starts that server once, hands back a
-function that writes a batch of figures, and stops the server when the block ends,
-even on an error.
+machines, docs/stack.md section 4). :func:`png_writer` opens one kaleido browser, with
+``TABS`` tabs rendering side by side, on an event loop of its own; it hands back a
+function that writes a batch of figures and closes the browser when the block ends,
+even on an error. Kaleido reloads a tab's page (and parses plotly.js again) after
+every image, which is two thirds of an image's time; its page already purges each
+figure's div, so the tabs here are reloaded only after a figure that logged an error.
 
 The browser is Debian's ``chromium`` (``apt-get install chromium``, which gives
 ``/usr/bin/chromium``), or the one ``BROWSER_PATH`` names. Nothing here downloads a
@@ -23,28 +25,27 @@ Examples
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import tempfile
 import threading
-import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Coroutine, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 import kaleido
-import plotly.io as pio
+from plotly.io._utils import validate_coerce_fig_to_dict
 
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 KNOWN_PATHS = (DEBIAN_CHROMIUM, "/usr/lib/chromium/chromium")  # if PATH is bare
 START_TIMEOUT = 60.0  # seconds for the browser to start and render a first, empty figure
-_KOPTS_WARNING = "The kopts argument is ignored if using a server"  # cosmetic, docs/stack.md
-_POLL = 0.05
-_HELPER = "png-export"
+FIGURE_TIMEOUT = 90.0  # seconds for one figure (kaleido's own default)
+TABS = 2  # figures rendered at once: one per core of the machines this runs on
+_LOOP = "png-export"
 
 
 class WritePngs(Protocol):
@@ -100,9 +101,23 @@ def find_chromium() -> str:
     raise RuntimeError(f"PNG export: no Chromium found on PATH. {howto}")
 
 
+class _Kaleido(kaleido.Kaleido):
+    """Kaleido whose tabs go back to work without reloading plotly.js after each image.
+
+    Kaleido 1.5 reloads a tab after every figure (``Kaleido._return_kaleido_tab``);
+    its page's ``kaleido_scopes.plotly`` purges the figure's div once the image is
+    made, so a tab is reloaded here only when the figure logged a JavaScript error.
+    """
+
+    async def _return_kaleido_tab(self, tab: Any) -> None:
+        if tab.js_logger.log:
+            await tab.reload()  # resets the log too
+        await self.tabs_ready.put(tab)
+
+
 @contextmanager
 def png_writer(*, browser: str | None = None) -> Iterator[WritePngs]:
-    """Start one warm kaleido server; yield a function that writes batches of PNGs.
+    """Open one kaleido browser; yield a function that writes batches of PNGs.
 
     Parameters
     ----------
@@ -115,22 +130,20 @@ def png_writer(*, browser: str | None = None) -> Iterator[WritePngs]:
         ``write(figs, paths, *, width=1600, height=900, scale=1) -> list[Path]``: each
         figure (a plotly ``Figure`` or its dict) to the PNG file at the same place in
         ``paths``, ``width * scale`` by ``height * scale`` pixels (``height`` may be a
-        list, one per figure, ``None`` for the figure's own), in one call to
-        :func:`plotly.io.write_images`. Folders are made as needed.
+        list, one per figure), ``TABS`` at a time. Folders are made as needed.
 
     Raises
     ------
     RuntimeError
-        If no browser is found (see :func:`find_chromium`), if another kaleido server
-        is already running in this process (there is one per process), or if the
-        browser does not start.
+        If no browser is found (see :func:`find_chromium`), or if the browser does not
+        start or render a first figure within ``START_TIMEOUT`` seconds.
 
     Notes
     -----
-    The server is started and a tiny figure rendered before anything is yielded, so a
-    browser that cannot start fails here, with its reason, rather than hanging the
-    first batch. Every batch runs while the server's thread is watched: kaleido's
-    sync server never answers a request once its thread has died.
+    A tiny figure is rendered before anything is yielded, so a browser that cannot
+    start fails here, with its reason, rather than in the first batch. The browser runs
+    on an event loop in a thread of its own; the loop and the browser are closed when
+    the block ends, so a failed run leaves nothing behind for the next.
     """
     path = browser or find_chromium()
     # Chromium keeps its profile, caches and crash reports under the XDG folders (the
@@ -139,65 +152,47 @@ def png_writer(*, browser: str | None = None) -> Iterator[WritePngs]:
     scratch = tempfile.TemporaryDirectory(prefix="m4c-chromium-")
     saved = {k: os.environ.get(k) for k in _XDG}
     os.environ.update({k: str(Path(scratch.name) / k.lower()) for k in _XDG})
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name=_LOOP, daemon=True)
+    thread.start()
+
+    def run(work: Coroutine[Any, Any, Any], timeout: float | None = None) -> Any:
+        return asyncio.run_coroutine_threadsafe(work, loop).result(timeout)
+
+    k = _Kaleido(n=TABS, timeout=FIGURE_TIMEOUT, path=path, mathjax=False)
     try:
-        with _png_writer(path) as write:
-            yield write
+        try:
+            run(_first_figure(k), START_TIMEOUT)
+        except Exception as e:  # the browser's own reason, without advice to fetch Chrome
+            reason = _first_line(e) if not isinstance(e, TimeoutError) else (
+                f"it rendered no first figure in {START_TIMEOUT:.0f} s")  # fmt: skip
+            raise RuntimeError(
+                f"PNG export: the browser at {path} stopped: {reason}. Check that it is "
+                f"Debian's Chromium (`apt-get install chromium`, {DEBIAN_CHROMIUM})."
+            ) from e
+        yield partial(_write, run=run, kaleido_=k)
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
+        with suppress(Exception):  # closing a browser that never opened
+            run(k.close(), START_TIMEOUT)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(START_TIMEOUT)
+        loop.close()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
             else:
-                os.environ[k] = v
+                os.environ[key] = value
         scratch.cleanup()
 
 
 _XDG = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")
 
 
-@contextmanager
-def _png_writer(path: str) -> Iterator[WritePngs]:
-    """:func:`png_writer` once the browser's folders are set."""
-    mathjax = pio.defaults.mathjax
-    before = set(threading.enumerate())
-    server: list[threading.Thread] = []  # the kaleido server's thread, once started
-    failure: list[BaseException] = []
-    hook = threading.excepthook
-
-    def record(args: threading.ExceptHookArgs) -> None:
-        """Keep the server thread's error for our message; pass any other on."""
-        thread = args.thread
-        ours = (thread in server) if server else (thread is not None and thread not in before)
-        if ours and thread is not None and thread.name != _HELPER:
-            failure.append(args.exc_value)  # type: ignore[arg-type]
-        else:
-            hook(args)
-
-    threading.excepthook = record  # set first: the server thread can fail at once
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            kaleido.start_sync_server(path=path, mathjax=False)
-        if any("already open" in str(w.message) for w in caught):
-            raise RuntimeError(
-                "PNG export: a kaleido server is already running in this process; use "
-                "the one png_writer yields rather than starting a second."
-            )
-        server.extend(t for t in threading.enumerate() if t not in before)
-        watch = _Watch(server, failure, path)
-        try:
-            pio.defaults.mathjax = False  # no CDN MathJax in the page kaleido renders
-            watch(
-                lambda: kaleido.calc_fig_sync(
-                    {"data": [], "layout": {}}, opts={"format": "png", "width": 8, "height": 8}
-                ),
-                timeout=START_TIMEOUT,
-            )
-            yield partial(_write, watch=watch)
-        finally:
-            pio.defaults.mathjax = mathjax
-            kaleido.stop_sync_server(silence_warnings=True)
-    finally:
-        threading.excepthook = hook
+async def _first_figure(k: _Kaleido) -> None:
+    """Open the browser and its tabs, and render a tiny figure."""
+    await k.open()
+    tiny = {"fig": {"data": [], "layout": {}}, "opts": {"format": "png", "width": 8, "height": 8}}
+    await k.write_fig_from_object(tiny, _write=False)
 
 
 def _write(
@@ -207,84 +202,31 @@ def _write(
     width: int = 1600,
     height: int | Sequence[int | None] = 900,
     scale: float = 1,
-    watch: _Watch,
+    run: Any,
+    kaleido_: _Kaleido,
 ) -> list[Path]:
-    """One batch through the warm server: see :func:`png_writer`."""
+    """One batch through the open browser: see :func:`png_writer`."""
     out = [Path(p) for p in paths]
     if len(figs) != len(out):
         raise ValueError(
             f"png_writer: {len(figs)} figures but {len(out)} paths; give one path per figure."
         )
-    if not out:
-        return []
+    heights = [height] * len(out) if isinstance(height, int) else list(height)
     for folder in {p.parent for p in out}:
         folder.mkdir(parents=True, exist_ok=True)
-    for p in out:
-        p.unlink(missing_ok=True)  # kaleido returns a figure's error rather than raising it
-    watch(
-        lambda: pio.write_images(
-            list(figs),
-            out,
-            format="png",
-            width=width,
-            height=height if isinstance(height, int) else list(height),
-            scale=scale,
-        )
-    )
+    specs = [
+        {"fig": validate_coerce_fig_to_dict(fig, False), "path": p,
+         "opts": {"format": "png", "width": width, "height": h, "scale": scale}}
+        for fig, p, h in zip(figs, out, heights, strict=True)
+    ]  # fmt: skip
+    if specs:
+        run(kaleido_.write_fig_from_object(specs, cancel_on_error=True))
     if missing := [str(p) for p in out if not p.is_file()]:
         raise RuntimeError(f"PNG export: kaleido wrote no image to {missing}.")
     return out
 
 
-@dataclass(frozen=True)
-class _Watch:
-    """Runs a call to the kaleido server while watching the server's thread.
-
-    Kaleido's sync server never answers once its thread has died (a browser that
-    closes at start does that), so each call runs in a helper thread and this one
-    raises if the server dies first.
-    """
-
-    server: list[threading.Thread]
-    failure: list[BaseException]
-    browser: str
-
-    def __call__(self, call: Callable[[], Any], *, timeout: float | None = None) -> Any:
-        """``call()``'s result, or its error, or a RuntimeError if the server died."""
-        result: list[Any] = []
-        error: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                with warnings.catch_warnings():
-                    warnings.filterwarnings("ignore", message=_KOPTS_WARNING, category=UserWarning)
-                    result.append(call())
-            except BaseException as e:  # handed to the caller's thread below
-                error.append(e)
-
-        helper = threading.Thread(target=run, name=_HELPER, daemon=True)
-        helper.start()
-        waited = 0.0
-        while helper.is_alive():
-            helper.join(_POLL)
-            waited += _POLL
-            if helper.is_alive() and not all(t.is_alive() for t in self.server):
-                reason = f": {_first_line(self.failure[0])}" if self.failure else ""
-                raise RuntimeError(
-                    f"PNG export: the browser at {self.browser} stopped{reason}. Check that "
-                    f"it is Debian's Chromium (`apt-get install chromium`, {DEBIAN_CHROMIUM})."
-                )
-            if timeout is not None and waited > timeout:
-                raise RuntimeError(
-                    f"PNG export: the browser at {self.browser} did not render a first "
-                    f"figure in {timeout:.0f} s."
-                )
-        if error:
-            raise error[0]
-        return result[0]
-
-
 def _first_line(error: BaseException) -> str:
     """An error's own message, without the advice to download Chrome that follows it."""
     first = error.args[0] if error.args else error
-    return str(first).rstrip(".")
+    return str(first).splitlines()[0].rstrip(".") if str(first) else type(error).__name__

@@ -20,14 +20,23 @@ WIDTH, SCALE = 1200, 1.5  # PNGs 1,800 pixels wide: sharp on a projector, small 
 
 @dataclass(frozen=True)
 class Pages:
-    """What :func:`write_pages` wrote, and how big and how long."""
+    """What :func:`write_pages` wrote, and how big and how long.
+
+    ``folder_bytes`` has each site folder's bytes by kind (pages, tables, pictures,
+    slides), plotly.js left out; ``page_bytes`` the pages and tables a browser opens.
+    """
 
     index: Path
     pages: tuple[Path, ...]
     pngs: tuple[Path, ...]
     decks: tuple[Path, ...]
-    folder_bytes: dict[str, int]
+    folder_bytes: dict[str, dict[str, int]]  # site -> bytes by kind (render.sizes)
     seconds: float
+
+    @property
+    def page_bytes(self) -> dict[str, int]:
+        """Each site folder's pages and their CSV tables, in bytes (plotly.js left out)."""
+        return {site: b["pages"] + b["tables"] for site, b in self.folder_bytes.items()}
 
 
 def write_pages(

@@ -113,6 +113,24 @@ def write_csv(
     return path
 
 
-def sizes(folder: Path, skip: Sequence[str] = (PLOTLY_JS,)) -> int:
-    """Bytes of every file under ``folder`` but ``skip`` (the shared plotly.js)."""
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and p.name not in skip)
+KINDS = {".html": "pages", ".css": "pages", ".js": "pages", ".csv": "tables",
+         ".xlsx": "tables", ".png": "pictures", ".pptx": "slides"}  # fmt: skip
+
+
+def sizes(folder: Path, skip: Sequence[str] = (PLOTLY_JS,)) -> dict[str, int]:
+    """Bytes under ``folder`` by kind (:data:`KINDS`), leaving out ``skip`` (plotly.js).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = (Path(d) / "index.html").write_text("<p>hi</p>")
+    ...     _ = (Path(d) / PLOTLY_JS).write_text("//")
+    ...     sizes(Path(d))
+    {'pages': 9, 'tables': 0, 'pictures': 0, 'slides': 0, 'other': 0}
+    """
+    out = dict.fromkeys([*dict.fromkeys(KINDS.values()), "other"], 0)
+    for p in folder.rglob("*"):
+        if p.is_file() and p.name not in skip:
+            out[KINDS.get(p.suffix, "other")] += p.stat().st_size
+    return out
