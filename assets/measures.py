@@ -57,7 +57,9 @@ def measure_values(warehouse: Warehouse, project: Project) -> dg.MaterializeResu
         "The SPC result of every series (a measure at a home, a site or the "
         "collaborative): its chart (a run chart until it has enough points), centre "
         "line, limits and runs and sigma signals, the Making Data Count variation and "
-        "assurance verdicts, the governed baseline and the change idea in progress."
+        "assurance icons of that chart (variation, assurance: what the pages and m4c "
+        "measures say) and NHSRplotthedots' own XmR reading (mdc_variation, "
+        "mdc_assurance), the governed baseline and the change idea in progress."
     ),
 )
 def spc_results(warehouse: Warehouse) -> dg.MaterializeResult:

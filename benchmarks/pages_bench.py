@@ -71,9 +71,8 @@ def main() -> None:
     for site, size in sorted(result.folder_bytes.items()):
         mb = {k: f"{v / 1e6:.2f}" for k, v in size.items()}
         print(
-            f"  {site}: pages and their CSVs {result.page_bytes[site] / 1e6:.2f} MB without "
-            f"plotly.js (target 3 MB; HTML {mb['pages']}, CSV {mb['tables']}); PNGs "
-            f"{mb['pictures']} MB, slides {mb['slides']} MB"
+            f"  {site}: pages {mb['pages']} MB without plotly.js (target 3 MB); downloads: "
+            f"CSV {mb['tables']} MB, PNGs {mb['pictures']} MB, slides {mb['slides']} MB"
         )
 
 

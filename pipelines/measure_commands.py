@@ -4,6 +4,12 @@ Without options it lists the collaborative's and each site's series; ``--site`` 
 one site (its series and its homes'), ``--home`` one home (by CQC id or name).
 ``--json`` prints the same as a list of objects.
 
+The verdict is the Making Data Count icons of the chart the pages show
+(``spc_results.variation`` and ``assurance``, from :mod:`charts.icons`), so it agrees
+with the chart's limits, which the signal sentences printed under it read too. The
+JSON also carries ``mdc_variation`` and ``mdc_assurance``, NHSRplotthedots' own XmR
+reading (kept for parity, not the verdict; :mod:`warehouse.measures.spc_results`).
+
 Examples
 --------
 ::
@@ -38,6 +44,7 @@ ASSURANCE = {
     "fail": "will not meet the target without change",
     "inconsistent": "may or may not meet the target",
 }
+TOO_FEW = "too few points for a verdict"  # variation "none"; assurance "none" says nothing
 
 _LATEST = """
 WITH latest AS (
@@ -54,8 +61,8 @@ named AS (
     LEFT JOIN (SELECT DISTINCT site_id, site_name FROM ref_home) AS s ON s.site_id = l.site_id
 )
 SELECT n.series, n.measure_id, n.title, n.level, n.site_id, n.site_name, n.home_id,
-       n.home_name, n.period, n."value", n.unit, n.chart, n.mdc_variation, n.mdc_assurance,
-       n.phase, coalesce(g.sentences, []) AS signals, g.summary
+       n.home_name, n.period, n."value", n.unit, n.chart, n.variation, n.assurance,
+       n.mdc_variation, n.mdc_assurance, n.phase, coalesce(g.sentences, []) AS signals, g.summary
 FROM named AS n
 LEFT JOIN (SELECT concat_ws('|', measure_id, level, coalesce(site_id, ''),
                             coalesce(home_id, '')) AS series,
@@ -133,6 +140,20 @@ def _value(row: dict[str, Any]) -> str:
     return f"{text}%" if unit == "%" else f"{text} {unit}"
 
 
+def _verdict(row: dict[str, Any]) -> str:
+    """The chart's icons in words: its variation, and its assurance where it has one.
+
+    >>> _verdict({"variation": "special_cause_improvement", "assurance": "fail"})
+    'special cause: improving; will not meet the target without change'
+    >>> _verdict({"variation": "none", "assurance": "none"})
+    'too few points for a verdict'
+    """
+    verdict = VARIATION.get(row["variation"] or "", TOO_FEW)
+    if row["assurance"] in ASSURANCE:
+        verdict += f"; {ASSURANCE[row['assurance']]}"
+    return verdict
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the measures (``m4c measures``)."""
     path = load_settings().warehouse if args.warehouse is None else Path(args.warehouse)
@@ -145,6 +166,16 @@ def run(args: argparse.Namespace) -> int:
                 f"the warehouse {str(path)!r} has no measures yet: run `m4c run` (or "
                 "`m4c demo`) first."
             )
+        columns = {
+            c for (c,) in con.sql(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'spc_results'"
+            ).fetchall()
+        }  # fmt: skip
+        if not {"variation", "assurance"} <= columns:
+            raise CliError(
+                f"the warehouse {str(path)!r} was charted by an older version (its "
+                "spc_results has no variation icon): run `m4c run` again."
+            )
         site, home = _resolve(con, args)
         rows = latest(con, site, home)
     if args.json:
@@ -154,9 +185,7 @@ def run(args: argparse.Namespace) -> int:
         print("no measures to show for that choice.")
         return 0
     for row in rows.iter_rows(named=True):
-        verdict = VARIATION.get(row["mdc_variation"] or "", "too few points for a verdict")
-        if row["mdc_assurance"]:
-            verdict += f"; {ASSURANCE[row['mdc_assurance']]}"
+        verdict = _verdict(row)
         print(
             f"{row['measure_id']:<6} {_place(row)}, {row['period']:%B %Y}: {row['title']}: "
             f"{_value(row)} ({CHART.get(row['chart'], row['chart'])}; {verdict})"

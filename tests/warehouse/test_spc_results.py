@@ -7,6 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from charts.icons import ICON_WORDS, assurance_icon, variation_icon
 from charts.spc import mdc, qic
 from warehouse.connection import connect, registered
 from warehouse.measures import load_registry, measure_frame
@@ -73,6 +74,31 @@ def test_each_series_gets_its_chart_and_the_limits_qic_gives_it_alone(warehouse)
     verdict = mdc(values("h1", FALLS), x="period", y="value", improvement="decrease")
     assert h1["mdc_variation"][0] == verdict.summary["variation_type"][-1]
     assert h1["mdc_point_type"].to_list() == verdict.points["point_type"].to_list()
+
+
+def test_the_stored_icons_are_those_of_the_charts_the_pages_draw(warehouse):
+    # h3: 4 points, too few for an icon (NHSRplotthedots' XmR reading gives one); h4:
+    # steady, then 16 falls: above the XmR limits of its small moving ranges, inside its
+    # u chart's limits, so the chart shows common cause where the XmR reading says concern
+    steady = [12, 12, 12, 13, 12] * 3 + [16]
+    more = pl.concat([values("h3", [12, 11, 13, 3]), values("h4", steady)])
+    with registered(warehouse, more=more):
+        warehouse.execute("INSERT INTO measure_values SELECT * FROM more")
+    # lower is better: above h1's upper limit (met every month), within h4's limits
+    warehouse.execute("UPDATE ref_measure SET target = 20.0")
+    got = spc(warehouse)
+    icons = {}
+    for (series,), points in got.group_by("series", maintain_order=True):  # as a page reads it
+        assert points["variation"].n_unique() == points["assurance"].n_unique() == 1
+        icons[series] = (points["variation"][0], points["assurance"][0], points["mdc_variation"][0])
+        assert icons[series][:2] == (variation_icon(points), assurance_icon(points)), series
+    assert icons == {
+        "S1|home|site_a|h1": ("special_cause_improvement", "pass", "special_cause_improvement"),
+        "S1|home|site_a|h2": ("common_cause", "none", "common_cause"),  # a run chart: no limits
+        "S1|home|site_a|h3": ("none", "none", "common_cause"),
+        "S1|home|site_a|h4": ("common_cause", "inconsistent", "special_cause_concern"),
+    }  # fmt: skip
+    assert set(got["variation"]) | set(got["assurance"]) <= set(ICON_WORDS)
 
 
 def test_no_baseline_is_frozen_unless_a_decision_says_so(warehouse):

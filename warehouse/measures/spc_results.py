@@ -4,9 +4,28 @@ A series is a measure at one home, one site or the collaborative. Each gets the
 chart its declaration names (``warehouse/measures/catalogue``), or a run chart while
 it has fewer points than the declaration's ``run_until`` (docs/domain.md §2.1: run
 charts for short series); every series of one chart type goes through one
-:func:`charts.spc.qic` call, with facets. The Making Data Count verdicts (variation
-and assurance, NHS England's XmR rules with the improvement direction and target)
-come from one :func:`charts.spc.mdc` call per improvement direction.
+:func:`charts.spc.qic` call, with facets.
+
+Two readings of each series' Making Data Count icons are stored, repeated on each of
+its points:
+
+* ``variation`` and ``assurance``: the icons of the chart shown, read from its qic
+  limits and rules as the pages read them (:func:`charts.icons.icons_by_series`, one
+  call over every series; the same as :func:`charts.icons.variation_icon` and
+  :func:`charts.icons.assurance_icon` of the series' points). They are the verdict
+  the site pages and ``m4c measures`` give, so it agrees with the chart (the signal
+  sentences read the same qic columns). ``variation`` is ``"none"`` with fewer than
+  six points that have a value and a centre line; ``assurance`` is ``"none"`` without
+  a target or limits, or for a neutral measure.
+* ``mdc_point_type``, ``mdc_variation`` and ``mdc_assurance``: NHSRplotthedots' own XmR
+  reading of the values (NHS England's rules with the improvement direction and
+  target; one :func:`charts.spc.mdc` call per direction), kept for parity with
+  NHSRplotthedots and not shown as the verdict: its limits and rules are not the
+  chart's (an XmR chart of a u chart's rates, a sparse series' zeros, a verdict from
+  two points), so it can disagree with the chart.
+
+The values of ``variation`` and ``assurance`` are keys of
+:data:`charts.icons.ICON_WORDS`.
 
 Baselines are governed (``stg_baseline_decision``): a series' limits are frozen, or
 rebased, only where a recorded decision says so; otherwise they come from all its
@@ -26,6 +45,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from charts.icons import icons_by_series
 from charts.spc import SpcWarning, mdc, qic
 from warehouse.connection import registered
 
@@ -300,6 +320,19 @@ def phases(con: duckdb.DuckDBPyConnection, points: pl.DataFrame) -> pl.DataFrame
     return latest.select(list(schema)).cast(schema)
 
 
+def _icons(table: pl.DataFrame) -> pl.DataFrame:
+    """The variation and assurance icons of every series, as the pages read its chart.
+
+    One :func:`charts.icons.icons_by_series` call over all the points (``table`` sorted
+    by series and x, the chart's order): the latest point's type by the qic limits and
+    rules the chart draws, and the latest target against the latest limits.
+    """
+    schema = {"series": pl.String, "variation": pl.String, "assurance": pl.String}
+    if table.is_empty():
+        return pl.DataFrame(schema=schema)
+    return icons_by_series(table, ["series"]).select(list(schema)).cast(schema)
+
+
 def compute_spc(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Replace ``spc_results``: one row per point of every series; counts for metadata."""
     points = load_points(con)
@@ -314,6 +347,10 @@ def compute_spc(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         .join(mdc_points, on=["series", "x"], how="left")
         .join(verdicts, on="series", how="left")
         .join(phases(con, points), on=["series", "period"], how="left")
+    )
+    icons = _icons(table.sort("series", "x"))  # the chart's order
+    table = (
+        table.join(icons, on="series", how="left", maintain_order="left")
         .select(
             "series", *SERIES, "period", "rare", "sparse", "chart", "declared_chart",
             "improvement",
@@ -321,7 +358,8 @@ def compute_spc(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             "value", "numerator", "denominator", "data_complete", "dq_warning", "cl", "lcl",
             "ucl", "part", "baseline", "sigma_signal", "runs_signal", "longest_run",
             "longest_run_max", "n_crossings", "n_crossings_min", "trial_limits", "rule_set",
-            "mdc_point_type", "mdc_variation", "mdc_assurance", "phase", "phase_start",
+            "variation", "assurance", "mdc_point_type", "mdc_variation", "mdc_assurance",
+            "phase", "phase_start",
         )
     )  # fmt: skip
     with registered(con, results=table):

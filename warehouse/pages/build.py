@@ -23,7 +23,8 @@ class Pages:
     """What :func:`write_pages` wrote, and how big and how long.
 
     ``folder_bytes`` has each site folder's bytes by kind (pages, tables, pictures,
-    slides), plotly.js left out; ``page_bytes`` the pages and tables a browser opens.
+    slides), plotly.js left out; ``page_bytes`` the pages alone (what a browser opens
+    to show them; the CSV tables, PNGs and slides are downloads).
     """
 
     index: Path
@@ -35,8 +36,8 @@ class Pages:
 
     @property
     def page_bytes(self) -> dict[str, int]:
-        """Each site folder's pages and their CSV tables, in bytes (plotly.js left out)."""
-        return {site: b["pages"] + b["tables"] for site, b in self.folder_bytes.items()}
+        """Each site folder's pages, in bytes (plotly.js left out)."""
+        return {site: b["pages"] for site, b in self.folder_bytes.items()}
 
 
 def write_pages(

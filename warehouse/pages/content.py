@@ -66,7 +66,43 @@ def points(con: duckdb.DuckDBPyConnection, site_id: str, reasons: dict[str, str]
     words = checks.list.eval(
         pl.element().str.split(":").list.first().replace(reasons).filter(pl.element() != "")
     )
-    return frame.with_columns(dq_reason=words.list.unique(maintain_order=True).list.join("; "))
+    frame = frame.with_columns(dq_words=words.list.unique(maintain_order=True))
+    return _series_wide(frame).with_columns(dq_reason=pl.col("dq_words").list.join("; "))
+
+
+SERIES = ("measure_id", "level", "home_id")
+
+
+def _series_wide(frame: pl.DataFrame) -> pl.DataFrame:
+    """Warnings on every point of a series are said once, not ringed on every point.
+
+    A warning that holds for every month of a series (a few rows of the site's GP
+    extract set aside, say) marks nothing out: ``dq_everywhere`` names it for the
+    chart's caption, and ``dq_warning`` stays true only on points with a warning of
+    their own month.
+    """
+    frame = frame.with_row_index("__row")
+    words = frame.select("__row", *SERIES, check="dq_words").explode("check").drop_nulls("check")
+    sizes = frame.group_by(SERIES).agg(__n=pl.len())
+    counted = words.join(
+        words.group_by(*SERIES, "check").agg(__k=pl.len()), on=[*SERIES, "check"],
+        nulls_equal=True,
+    ).join(sizes, on=list(SERIES), nulls_equal=True)  # fmt: skip
+    own = counted.filter(pl.col("__k") < pl.col("__n")).get_column("__row").unique()
+    everywhere = (
+        counted.filter(pl.col("__k") == pl.col("__n"))
+        .group_by(SERIES)
+        .agg(dq_everywhere=pl.col("check").unique(maintain_order=True).sort().str.join("; "))
+    )
+    return (
+        frame.join(everywhere, on=list(SERIES), how="left", nulls_equal=True)
+        .sort("__row")
+        .with_columns(
+            dq_warning=pl.col("dq_warning") & pl.col("__row").is_in(own.implode()),
+            dq_everywhere=pl.col("dq_everywhere").fill_null(""),
+        )
+        .drop("__row")
+    )
 
 
 def signals(con: duckdb.DuckDBPyConnection, site_id: str) -> pl.DataFrame:

@@ -114,6 +114,8 @@ def _table(points: pl.DataFrame, unit: str, names: dict[int, str]) -> list[dict[
         )
         if r["data_complete"] and r["dq_warning"]:
             data = f"needs a look: {r['dq_reason']}"
+        elif r["data_complete"] and r["dq_everywhere"]:
+            data = "complete (but see the note under the chart)"
         rows.append(
             {
                 "month": month_text(r["period"]),
@@ -143,7 +145,12 @@ def _csv(points: pl.DataFrame) -> pl.DataFrame:
         "sigma_signal",
         "runs_signal",
         "data_complete",
-        "dq_reason",
+        dq_checks=pl.col("dq_checks")
+        .fill_null("")
+        .str.split(",")
+        .list.eval(pl.element().str.split(":").list.first().filter(pl.element() != ""))
+        .list.unique(maintain_order=True)
+        .list.join(" "),  # check ids, as the data-quality page names them
         file_ids=pl.col("files").list.sort().cast(pl.List(pl.String)).list.join(" "),
     )
 
@@ -258,6 +265,10 @@ def write_site(
                 "funnel": f"Funnel plot of {m.title} across the homes of {site.name}.",
             },
             funnel_note=funnel_note,
+            dq={
+                "everywhere": site_pts["dq_everywhere"][0],
+                "href": f"../data_quality/{site.site_id}.html",
+            },
             m={
                 "description": m.description,
                 "numerator": m.numerator,

@@ -9,6 +9,7 @@ from pptx import Presentation
 
 from tests.warehouse.pages.conftest import FORMULA, SCRIPT
 from warehouse.measures import load_registry
+from warehouse.pages.render import style as style_text
 
 
 def _site_homes(homes):
@@ -115,3 +116,13 @@ def test_points_csv_names_its_files_by_id_from_the_sites_files_csv(site_pages):
     site_rows = [r for r in points if r["level"] == "site" and r["value"]]
     assert any(files[i]["file"].startswith("carehome/") for i in site_rows[0]["file_ids"].split())
     assert all(len(r["value"].split(".")[-1]) <= 4 for r in site_rows)
+
+
+def test_the_shared_style_reaches_every_page_as_written(site_pages):
+    out, _, _ = site_pages
+    style = style_text()
+    assert "th.rot > div" in style
+    assert '"Segoe UI"' in style
+    for page in [out / "index.html", *out.glob("*/index.html"), *out.glob("*/s1.html")]:
+        text = page.read_text(encoding="utf-8")
+        assert f"<style>{style}</style>" in text, page  # not HTML-escaped: > and " intact
