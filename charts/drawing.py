@@ -471,6 +471,7 @@ def base_layout(title: str, subtitle: str, height: int) -> dict[str, Any]:
         "template": TEMPLATE,
         "font": {"size": FONT, "family": "Segoe UI, Arial, sans-serif", "color": "#1f2933"},
         "title": {"text": html.escape(title), "font": {"size": 24}, "x": 0.01, "xanchor": "left",
+                  "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 14},
                   "subtitle": {"text": subtitle, "font": {"size": FONT, "color": "#3e4c59"}}},
         "height": height, "hovermode": "closest", "hoverlabel": {"font": {"size": FONT}},
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.12, "yanchor": "top",

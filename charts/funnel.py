@@ -298,6 +298,7 @@ def funnel_figure(
         "template": TEMPLATE, "height": 720, "hovermode": "closest",
         "font": {"size": FONT, "family": "Segoe UI, Arial, sans-serif", "color": "#1f2933"},
         "title": {"text": html.escape(title), "font": {"size": 24}, "x": 0.01, "xanchor": "left",
+                  "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 14},
                   "subtitle": {"text": f"Average {fmt_number(f.centre)} (the line) · 95% and 99.8% "
                                f"limits, {html.escape(f.note)}", "font": {"size": FONT}}},
         "legend": {"orientation": "h", "x": 0, "y": -0.15, "yanchor": "top", "font": {"size": 15},

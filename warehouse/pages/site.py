@@ -322,10 +322,7 @@ def write_site(
         plotly=None,
         sprite=icon_sprite(),
         site_name=site.name,
-        lead=(
-            f"{len(rows)} measures for {len(site.homes)} homes, month by month. "
-            f"{shown.height} signals at the latest points."
-        ),
+        lead=_lead(len(rows), len(site.homes), shown),
         signals=[
             {
                 "new": bool(s["new"]),
@@ -361,6 +358,28 @@ def write_site(
         deck=f"{site.site_id}_qi_meeting.pptx",
     )
     return SiteOutput(folder, (dashboard, *pages), tuple(charts), len(rows))
+
+
+def _lead(measures: int, homes: int, signals: pl.DataFrame) -> str:
+    """The dashboard's first line: what it covers, and how many charts show a signal.
+
+    Examples
+    --------
+    >>> s = pl.DataFrame({"measure_id": ["S1", "S1", "S1", "P2.1"],
+    ...     "level": ["site", "site", "home", "home"], "home_id": [None, None, "1-1", "1-2"]})
+    >>> print(_lead(44, 8, s))
+    44 measures for 8 homes, month by month. At the latest points, 1 chart of the site and 2 charts of single homes show a signal.
+    """  # noqa: E501
+    series = signals.unique(["measure_id", "level", "home_id"])
+
+    def charts(level: str, what: str) -> str:
+        n = series.filter(pl.col("level") == level).height
+        return f"{n} chart{'' if n == 1 else 's'} {what}"
+
+    return (
+        f"{measures} measures for {homes} homes, month by month. At the latest points, "
+        f"{charts('site', 'of the site')} and {charts('home', 'of single homes')} show a signal."
+    )
 
 
 def _home_signals(signals: pl.DataFrame, registry: Registry) -> list[dict[str, Any]]:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 import pytest
 
+from tests.warehouse.roi.two_sites import two_sites
 from warehouse.disclosure import NOTE
 from warehouse.exports.roi_tables import EMPTY_CELLS, NO_CASH, roi_tables
 from warehouse.exports.spreadsheet import write_tables
-from warehouse.roi.inputs import Plans
 from warehouse.roi.report import reports
-from warehouse.roi.resources import load_resources
-from warehouse.roi.summary import RoiOptions, estimate
 from warehouse.roi.unit_costs import load_unit_costs
 
 
@@ -255,60 +251,14 @@ def test_reports_with_nothing_to_evaluate_give_empty_tables_with_their_columns()
 # A case small enough to see by eye, run through the real ROI (as tests/warehouse/roi/
 # test_hand_case.py does): site a's homes have 5 admissions after the start, which
 # disclosure control hides; site b changes nothing.
-MONTHS = [date(2024, m, 1) for m in (1, 2, 3, 4)]
-START = date(2024, 3, 1)
 ADMISSIONS = {"a1": [6, 4, 2, 1], "a2": [5, 5, 1, 1], "b1": [5, 5, 6, 6], "b2": [5, 5, 5, 5]}
 PRESCRIBING = {h: [1000.0, 1000, 900, 900] if h[0] == "a" else [1000.0] * 4 for h in ADMISSIONS}
 
 
-def _frame(resource, counts):
-    return pl.DataFrame(
-        [
-            (resource, home[0], home, month, float(n), 1000.0, True)
-            for home, series in counts.items()
-            for month, n in zip(MONTHS, series, strict=True)
-        ],
-        schema=["resource", "site_id", "home_id", "period", "count", "exposure", "usable"],
-        orient="row",
-    )
-
-
 @pytest.fixture(scope="module")
 def real_reports():
-    uc = load_unit_costs()
-    resources = tuple(
-        r for r in load_resources() if r.id in ("emergency_admissions", "prescribing_cost")
-    )
-    inputs = pl.concat(
-        [_frame("emergency_admissions", ADMISSIONS), _frame("prescribing_cost", PRESCRIBING)]
-    )
-    stays = [float(n) for series in ADMISSIONS.values() for n in series]
-    long_stays = _frame("emergency_admissions", {h: [1, 1, 0, 0] for h in ADMISSIONS}).with_columns(
-        exposure=pl.Series(stays)
-    )
-    plan = Plans(
-        starts=pl.DataFrame(
-            {"analysis": ["a", "b"], "start": [START] * 2, "role": ["intervention", "comparison"]}
-        ),
-        targeted=pl.DataFrame(
-            [(r.id, h) for r in resources for h in ("a1", "a2")],
-            schema=["resource", "home_id"],
-            orient="row",
-        ),
-        ideas=pl.DataFrame(
-            {"site_id": ["a"], "change_id": ["CI-01"], "title": ["x"], "start_date": [START]}
-        ),
-    )
-    costs = pl.DataFrame(
-        {
-            "site_id": ["a"], "month": [START], "category": ["staff"], "role": ["pharmacist"],
-            "band": ["7"], "item": ["Care home pharmacist"], "hours": [100.0],
-            "cost": [100 * uc.value("pharmacist_band_7")], "basis": ["costs template"],
-            "unit_cost": ["pharmacist_band_7"],
-        }
-    )  # fmt: skip
-    est = estimate(inputs, long_stays, plan, costs, uc, resources, RoiOptions(draws=200))
-    return reports(est)
+    long_stays = {h: [1, 1, 0, 0] for h in ADMISSIONS}
+    return reports(two_sites(load_unit_costs(), ADMISSIONS, PRESCRIBING, long_stays))
 
 
 def test_the_real_reports_lay_out_with_the_hidden_count_still_hidden(real_reports):

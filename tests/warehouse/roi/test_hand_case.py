@@ -21,83 +21,23 @@ ROI 4,252 / 7,800 = 0.54513; benefit-cost ratio 1.54513; break-even 7,800 / 2,96
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 import pytest
 
-from warehouse.roi.inputs import Plans
+from tests.warehouse.roi.two_sites import two_sites
 from warehouse.roi.report import reports, text
-from warehouse.roi.resources import load_resources
-from warehouse.roi.summary import RoiOptions, estimate
 from warehouse.roi.unit_costs import load_unit_costs
 
-MONTHS = [date(2024, m, 1) for m in (1, 2, 3, 4)]
-START = date(2024, 3, 1)
 ADMISSIONS = {"a1": [6, 4, 4, 4], "a2": [5, 5, 3, 3], "b1": [5, 5, 6, 6], "b2": [5, 5, 5, 5]}
 PRESCRIBING = {"a1": [1000, 1000, 900, 900], "a2": [1000, 1000, 900, 900]}
 PRESCRIBING |= {"b1": [1000] * 4, "b2": [1000] * 4}
-RESOURCES = tuple(
-    r for r in load_resources() if r.id in ("emergency_admissions", "prescribing_cost")
-)
-
-
-def _frame(resource: str, counts: dict[str, list[int]]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            (resource, home[0], home, month, float(n), 1000.0, True)
-            for home, series in counts.items()
-            for month, n in zip(MONTHS, series, strict=True)
-        ],
-        schema=["resource", "site_id", "home_id", "period", "count", "exposure", "usable"],
-        orient="row",
-    )
+LONG_STAYS = {"a1": [3, 2, 2, 2], "a2": [2, 3, 2, 1], "b1": [2] * 4, "b2": [2] * 4}  # a: 10 of 20
 
 
 @pytest.fixture(scope="module")
 def case():
     uc = load_unit_costs()
-    inputs = pl.concat(
-        [_frame("emergency_admissions", ADMISSIONS), _frame("prescribing_cost", PRESCRIBING)]
-    )
-    long_stays = _frame(
-        "emergency_admissions",
-        {"a1": [3, 2, 2, 2], "a2": [2, 3, 2, 1], "b1": [2] * 4, "b2": [2] * 4},
-    ).with_columns(
-        exposure=pl.Series([6.0, 4, 4, 4, 5, 5, 3, 3, 5, 5, 6, 6, 5, 5, 5, 5])
-    )  # long stays of the admissions: a's 10 of 20 before
-    plan = Plans(
-        starts=pl.DataFrame(
-            {
-                "analysis": ["a", "b"],
-                "start": [START, START],
-                "role": ["intervention", "comparison"],
-            }
-        ),
-        targeted=pl.DataFrame(
-            [(r.id, h) for r in RESOURCES for h in ("a1", "a2")],
-            schema=["resource", "home_id"],
-            orient="row",
-        ),
-        ideas=pl.DataFrame(
-            {"site_id": ["a"], "change_id": ["CI-01"], "title": ["x"], "start_date": [START]}
-        ),
-    )
-    costs = pl.DataFrame(
-        {
-            "site_id": ["a", "a"],
-            "month": [START, START],
-            "category": ["staff", "materials"],
-            "role": ["pharmacist", None],
-            "band": ["7", None],
-            "item": ["Care home pharmacist", "Leaflets"],
-            "hours": [100.0, 0.0],
-            "cost": [100 * uc.value("pharmacist_band_7"), 1000.0],
-            "basis": ["costs template", "costs template"],
-            "unit_cost": ["pharmacist_band_7", None],
-        }
-    )
-    est = estimate(inputs, long_stays, plan, costs, uc, RESOURCES, RoiOptions(draws=400))
+    est = two_sites(uc, ADMISSIONS, PRESCRIBING, LONG_STAYS, materials=1000.0, draws=400)
     return uc, est, {e["site_id"]: e for e in reports(est)}
 
 
