@@ -38,7 +38,6 @@ LINE = "#8c8c8c"
 LIMIT = "#5d6d7e"
 SIGNAL = "#d9480f"
 TARGET = "#2b8a3e"
-FLAG = "#b7791f"  # data that needs a look (a data-quality warning)
 # NHS Making Data Count colours (as in NHSRplotthedots ptd_spc_colours()).
 MDC_COLOURS = {
     "common_cause": "#7B7D7D",
@@ -148,14 +147,11 @@ def qic_figure(
     title: str | None = None,
     ylab: str | None = None,
     ncols: int = 3,
-    flags: pl.DataFrame | None = None,
 ) -> go.Figure:
     """A run or control chart of a :func:`charts.spc.qic` result, one panel per facet.
 
     Points beyond the limits, and the centre line of a part with a runs signal, are
-    drawn in the signal colour; parts are separated by dashed vertical lines. ``flags``
-    (the facet columns, the x column and ``flag``, a reason in words) marks points whose
-    data needs a look: an open ring around the point, the reason on hover.
+    drawn in the signal colour; parts are separated by dashed vertical lines.
     """
     facets = list(result.facets)
     pts = result.points.with_columns(__group=pl.col("part"))
@@ -168,7 +164,6 @@ def qic_figure(
         flag = flag | pl.col("shift") | pl.col("trend") | pl.col("astronomical")
     pts = pts.with_columns(__flag=flag)
     shown: set[bool] = set()
-    shown_flag: set[str] = set()
     for i, key in enumerate(keys):
         row, col = i // cols + 1, i % cols + 1
         rows = _facet_rows(pts, facets, key)
@@ -245,10 +240,6 @@ def qic_figure(
             row=row,
             col=col,
         )
-        flagged = rows.join(flags, on=[*facets, result.x]) if flags is not None else rows.clear()
-        if flagged.height:
-            _flagged(fig, flagged, result.x, "flag" not in shown_flag, row, col)
-            shown_flag.add("flag")
         _boundaries(fig, rows, result.x, row, col)
         _baseline_end(fig, rows, result.x, row, col)
     what = result.y if result.n is None else f"{result.y} / {result.n}"
@@ -262,25 +253,6 @@ def qic_figure(
     )
     fig.update_yaxes(title_text=ylab or what, col=1)
     return fig
-
-
-def _flagged(fig: go.Figure, rows: pl.DataFrame, x: str, legend: bool, row: int, col: int) -> None:
-    """Open rings around the points whose data needs a look, with the reason on hover."""
-    fig.add_trace(
-        go.Scatter(
-            x=rows.get_column(x).to_list(),
-            y=rows.get_column("y").to_list(),
-            mode="markers",
-            marker={"symbol": "circle-open", "size": 15, "color": FLAG, "line": {"width": 2}},
-            name="Data needs a look",
-            legendgroup="flag",
-            showlegend=legend,
-            customdata=rows.get_column("flag").to_list(),
-            hovertemplate="%{x}<br>data needs a look: %{customdata}<extra></extra>",
-        ),
-        row=row,
-        col=col,
-    )
 
 
 def _qic_hover(rows: pl.DataFrame, result: QicResult) -> list[str]:

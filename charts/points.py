@@ -102,7 +102,18 @@ def _stages(keys: tuple[str, ...], rules: bool) -> tuple[list[pl.Expr], ...]:
     stats = pl.col("longest_run_max").is_not_null() | pl.col("n_crossings_min").is_not_null()
     long = (pl.col("__run") > pl.col("longest_run_max")).fill_null(False)  # Schilling 2012
     few = (pl.col("n_crossings") < pl.col("n_crossings_min")).fill_null(False)  # Chen 2010
-    fourth = [(runs & (long | ~stats)).alias("__long"), (runs & few & stats).alias("__few")]
+    # Too few crossings says the part is not random, not which way: a point of it is a
+    # special cause when it lies on the side where the part's latest longest_run_max
+    # points lean (3 in 4 or more), as the signals table reads it.
+    after = counted.cast(pl.Int32).cum_sum(reverse=True).over(over) - counted.cast(pl.Int32)
+    recent = counted & (after < pl.col("longest_run_max"))
+    balance = pl.col("__side").fill_null(0).filter(recent).sum().over(over)
+    leaning = (balance != 0) & (balance.abs() * 2 >= recent.sum().over(over))
+    lean = pl.when(leaning).then(balance.sign()).otherwise(0).cast(pl.Int8)
+    fourth = [
+        (runs & (long | ~stats)).alias("__long"),
+        (runs & few & stats & (pl.col("__side") == lean)).alias("__few"),
+    ]
     better = _better()
     toward = pl.col("__side") * better
     kind = (

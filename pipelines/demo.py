@@ -1,14 +1,15 @@
-"""The main job on the embedded default: synthetic extracts, through the whole graph, to charts.
+"""The main job on the embedded default: synthetic extracts, through the whole graph, to pages.
 
 1. Unless the inbox already holds extracts, write the synthetic PEACH-like extract set
    (4 sites, 29 named homes, 18 months, seed 7) to it, and its truth beside it; in a
    folder with no ``m4c.toml``, write one naming the synthetic sites and homes.
 2. Materialise every asset of the code location in process, on the project's Dagster
    instance: the extracts landed, the staged model, the data-quality checks and pages,
-   the measures gated by them, the return on investment, and the falls chart of each
-   site. It is the graph the nightly schedule runs, and the run appears in
-   ``dagster dev``.
-3. Print what happened and where the outputs are.
+   the measures gated by them and their signals, the return on investment, and the
+   pages (``index.html``, and a folder per site with every measure's chart and its
+   signals in plain words). It is the graph the nightly schedule runs, and the run
+   appears in ``dagster dev``.
+3. Print what happened and where the outputs are, ending with the pages to open.
 """
 
 from __future__ import annotations
@@ -31,8 +32,7 @@ class DemoResult:
     """Where the demo wrote its outputs, and what the run did."""
 
     settings: Settings
-    chart: Path
-    points: Path
+    index: Path
     ingest: dict[str, int]
     run_id: str
 
@@ -72,20 +72,22 @@ def run(settings: Settings) -> DemoResult:
         + ("" if whole is None else f"the collaborative's ROI is {whole:.0%}; ")
         + "see `uv run m4c roi` for each site's, with intervals and assumptions"
     )
+    found = _metadata(result, "signals")
+    print(
+        f"signals at the latest points: {found['signals']} across the collaborative, its sites "
+        f"and homes ({found['improvements']} improvements, {found['concerns']} concerns), each "
+        "in plain words on the pages"
+    )
     shown = _metadata(result, "pages")
+    index = Path(shown["index"])
     print(
-        f"pages: open {shown['index']} ({shown['pages']} pages, {shown['pngs']} charts as "
-        f"PNG, {shown['decks']} slide decks for the sites' QI meetings, in {shown['seconds']} s)"
-    )
-    chart = _metadata(result, "falls_chart")
-    print(chart["findings"])
-    page = Path(chart["page"])
-    print(
-        f"chart: {page}\npoints: {page.with_suffix('.csv')}\nwarehouse: {settings.warehouse}\n"
+        f"warehouse: {settings.warehouse}\n"
         f"Dagster run {result.run_id} is in {settings.dagster_home}; see it with "
-        "`uv run m4c ui` (the Dagster UI)."
+        "`uv run m4c ui` (the Dagster UI).\n"
+        f"pages: open {index} ({shown['pages']} pages, {shown['pngs']} charts as PNG, "
+        f"{shown['decks']} slide decks for the sites' QI meetings, in {shown['seconds']} s)"
     )
-    return DemoResult(settings, page, page.with_suffix(".csv"), meta, result.run_id)
+    return DemoResult(settings, index, meta, result.run_id)
 
 
 def _metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, object]:

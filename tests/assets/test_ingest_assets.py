@@ -27,7 +27,6 @@ def test_definitions_load_with_groups_kinds_and_descriptions():
         "signals",
         "roi_inputs",
         "roi_summary",
-        "falls_chart",
         "pages",
     }
     for key in graph.get_all_asset_keys():

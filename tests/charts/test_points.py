@@ -60,12 +60,21 @@ def test_a_point_on_the_centre_line_neither_breaks_a_run_nor_adds_to_it():
     assert "run of 5 points" in rule_text(pts)[1]
 
 
-def test_too_few_crossings_flag_the_part_by_side_and_say_so():
-    values = [6.0, 6, 6, 4, 4, 4]
+def test_too_few_crossings_flag_the_points_on_the_side_the_part_leans_to():
+    values = [6.0, 4, 4, 6, 6, 6]  # the last 4 points: 3 above the average, 1 below
+    pts = series(values, improvement="increase", runs_signal=[True] * 6, longest_run=[3] * 6,
+                 longest_run_max=[4] * 6, n_crossings=[2] * 6, n_crossings_min=[3] * 6)  # fmt: skip
+    assert point_types(pts).to_list() == [IMPROVEMENT, COMMON, COMMON, *[IMPROVEMENT] * 3]
+    assert rule_text(pts)[0] == "the line crosses the average too rarely: 2 times, fewer than 3"
+    assert rule_text(pts)[1] == ""
+
+
+def test_too_few_crossings_with_no_lean_at_the_end_flag_nothing():
+    values = [6.0, 6, 6, 4, 4, 4]  # the last 6 points: 3 above, 3 below
     pts = series(values, improvement="increase", runs_signal=[True] * 6, longest_run=[3] * 6,
                  longest_run_max=[6] * 6, n_crossings=[1] * 6, n_crossings_min=[2] * 6)  # fmt: skip
-    assert point_types(pts).to_list() == [IMPROVEMENT] * 3 + [CONCERN] * 3
-    assert rule_text(pts)[0] == "the line crosses the average too rarely: once, fewer than 2"
+    assert point_types(pts).to_list() == [COMMON] * 6
+    assert rule_text(pts).to_list() == [""] * 6
 
 
 def test_a_run_chart_reads_against_its_median_and_a_sparse_series_gets_no_runs_signals():

@@ -269,10 +269,10 @@ def test_paths_are_where_the_settings_file_is_whatever_folder_m4c_runs_in(
 
 
 def test_run_refuses_an_asset_that_is_not_in_the_graph(tmp_path, capsys):
-    assert main(["run", "--select", "measure_values,falls_chrt"]) == 2
+    assert main(["run", "--select", "measure_values,spc_result"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("m4c: error: there is no asset 'falls_chrt'; the assets are ")
-    assert "falls_chart" in err
+    assert err.startswith("m4c: error: there is no asset 'spc_result'; the assets are ")
+    assert "spc_results" in err
 
 
 def test_run_says_where_the_inbox_should_be_before_it_starts(tmp_path, capsys):

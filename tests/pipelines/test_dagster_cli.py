@@ -59,7 +59,7 @@ def test_materialise_all_with_the_default_executor(project):
     folder, _ = project
     with duckdb.connect(str(folder / "data" / "warehouse.duckdb"), read_only=True) as con:
         assert con.sql("SELECT count(*) FROM measure_values").fetchall()[0][0] > 0
-    assert (folder / "out" / "falls_by_site.html").is_file()
+    assert (folder / "out" / "index.html").is_file()
 
 
 def test_the_pool_serialises_writers_under_the_multiprocess_executor(project):

@@ -59,9 +59,11 @@ def test_the_wheel_runs_the_demo_in_an_empty_folder(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     written = {p.relative_to(work).parts[0] for p in files(work)}
     assert {"m4c.toml", "data", "out", ".dagster"} <= written
-    assert (work / "out" / "falls_by_site.html").is_file()
+    assert (work / "out" / "index.html").is_file()
+    assert (work / "out" / "site_a" / "index.html").is_file()
     assert (work / "data" / "warehouse.duckdb").is_file()
     assert "wrote synthetic extracts" in done.stdout
+    assert f"pages: open {work / 'out' / 'index.html'}" in done.stdout
     assert files(venv) == before
     assert files(REPO / "warehouse") == checkout
     assert not any(home.iterdir()), sorted(home.rglob("*"))

@@ -27,6 +27,7 @@ def series(
     rare=False,
     crossings=(8, 5),
     sparse=False,
+    runs=True,
 ):
     n = len(values)
     return pl.DataFrame(
@@ -40,6 +41,7 @@ def series(
             "value": values,
             "cl": [cl] * n,
             "sigma_signal": sigma or [False] * n,
+            "runs_signal": [runs] * n,
             "longest_run_max": [round(math.log2(n) + 3)] * n,
             "n_crossings": [crossings[0]] * n,
             "n_crossings_min": [crossings[1]] * n,
@@ -170,10 +172,21 @@ def test_few_crossings_and_latest_points_mostly_on_one_side_is_a_shift():
     assert signal["kind"] == "few_crossings"
     assert signal["direction"] == "improvement"
     assert signal["sentence"].startswith(
-        "Falls at Elm House: the average has been crossed only 3 times, fewer than chance "
-        "allows, and the last 7 months are mostly below it."
+        "Falls at Elm House: the average has been crossed only 3 times, fewer times than "
+        "chance allows, and the last 7 months are mostly below it."
     )
     assert find_signals(series(values, crossings=(6, 6))).is_empty()
+    assert find_signals(series(values, crossings=(3, 6), runs=False)).is_empty()  # as the chart
+    back_up = [*values[:-1], 12]  # the latest point is back above the average: no longer
+    assert find_signals(series(back_up, crossings=(3, 6))).is_empty()
+
+
+def test_an_average_never_crossed_is_said_so():
+    values = [12, 11, 13, 12, 11, 12]  # 6 in a row: no longer than chance allows for 6
+    (signal,) = find_signals(series(values, cl=10.0, crossings=(0, 1))).to_dicts()
+    assert signal["sentence"].startswith(
+        "Falls at Elm House: the average has not been crossed at all, fewer times than chance"
+    )
 
 
 def test_a_series_of_mostly_zeros_gets_no_runs_signal():

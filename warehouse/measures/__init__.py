@@ -14,7 +14,7 @@ from warehouse.measures.registry import (
     key_of,
     load_registry,
 )
-from warehouse.measures.values import MeasureSqlError, compute, measure_frame, site_series
+from warehouse.measures.values import MeasureSqlError, compute, measure_frame
 
 __all__ = [
     "CATALOGUE",
@@ -26,5 +26,4 @@ __all__ = [
     "key_of",
     "load_registry",
     "measure_frame",
-    "site_series",
 ]

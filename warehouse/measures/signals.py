@@ -100,11 +100,15 @@ def find_signals(points: pl.DataFrame) -> pl.DataFrame:
             since=pl.col("period").min(),
             crossings=pl.col("n_crossings").last(),
             fewest=pl.col("n_crossings_min").last(),
+            last_side=pl.col("side").last(),
+            runs=pl.col("runs_signal").last(),
         )
     )
     crossings = recent.filter(
         (pl.col("crossings") < pl.col("fewest"))
         & (pl.col("balance").abs() * 2 >= pl.col("points"))  # 3 in 4 on one side
+        & (pl.col("last_side") == pl.col("balance").sign())  # and the latest point with them
+        & pl.col("runs").fill_null(False)  # as the chart's own runs analysis reads it
         & ~pl.col("series").is_in(shifts.get_column("series").implode())
     ).select("series", side=pl.col("balance").sign().cast(pl.Int8), points="points",
              since="since", crossed="crossings")  # fmt: skip
@@ -211,12 +215,14 @@ def _sentence_parts() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
         .when(pl.col("kind") == "few_crossings")
         .then(
             pl.format(
-                "the {} has been crossed only {}, fewer than chance allows, and the "
+                "the {} has {}, fewer times than chance allows, and the "
                 "last {} {} are mostly {} it.",
                 centre,
-                pl.when(pl.col("crossed") == 1)
-                .then(pl.lit("once"))
-                .otherwise(pl.format("{} times", "crossed")),
+                pl.when(pl.col("crossed") == 0)
+                .then(pl.lit("not been crossed at all"))
+                .when(pl.col("crossed") == 1)
+                .then(pl.lit("been crossed only once"))
+                .otherwise(pl.format("been crossed only {} times", "crossed")),
                 "points",
                 unit,
                 where,

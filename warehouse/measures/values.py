@@ -246,16 +246,3 @@ def compute(con: duckdb.DuckDBPyConnection, registry: Registry | None = None) ->
         "points_incomplete": incomplete,
         "points_with_warnings": warned,
     }
-
-
-def site_series(con: duckdb.DuckDBPyConnection, measure_id: str) -> pl.DataFrame:
-    """A measure's points per site and period, with site names and data-quality state."""
-    return con.sql(
-        """SELECT v.site_id, coalesce(s.site_name, v.site_id) AS site, v.period AS month,
-                  v.numerator, v.denominator, v.data_complete, v.dq_warning, v.dq_checks
-           FROM measure_values AS v
-           LEFT JOIN (SELECT DISTINCT site_id, site_name FROM ref_home) AS s USING (site_id)
-           WHERE v.measure_id = $measure AND v.level = 'site'
-           ORDER BY v.site_id, v.period""",
-        params={"measure": measure_id},
-    ).pl()
