@@ -375,7 +375,7 @@ def pounds(v: float | None, missing: str = "n/a") -> str:
 
 def percent(v: float | None, missing: str = "n/a") -> str:
     """A share as a whole percentage (``0.27`` -> ``27%``)."""
-    return missing if v is None else f"{v:.0%}"
+    return missing if v is None else f"{v:.0%}".replace("-", "\N{MINUS SIGN}")
 
 
 def interval_text(
@@ -387,8 +387,8 @@ def interval_text(
 
     Examples
     --------
-    >>> interval_text({"estimate": 0.27, "lower": -0.1, "upper": 0.6}, percent, lead="")
-    '27% (-10% to 60%)'
+    >>> interval_text({"estimate": 0.27, "lower": 0.1, "upper": 0.6}, percent, lead="")
+    '27% (10% to 60%)'
     """
     if not x or x.get("estimate") is None:
         return "—"
