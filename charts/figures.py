@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import math
@@ -61,6 +62,7 @@ from charts.drawing import (
     series_traces,
     y_range,
 )
+from charts.icons import assurance_icon, icon_svg, variation_icon
 from charts.plot import CHART_NAMES
 from charts.points import (
     COMMON,
@@ -82,7 +84,7 @@ __all__ = [
     "fmt_number", "measure_figure", "point_types", "rule_text", "small_multiples",
     "types_by_series",
 ]  # fmt: skip
-SUBTITLE_CHARS = 140  # about what fits across a 1280 px chart at 16 px
+SUBTITLE_CHARS = 120  # about 820 px at 16 px: short of the icons at the top right
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,7 @@ def measure_figure(
     ideas: Sequence[ChangeIdea] = (),
     two_sigma: bool = False,
     y_title: str | None = None,
+    icons: bool = True,
 ) -> go.Figure:
     r"""A measure's run or control chart, as a site team reads it.
 
@@ -253,6 +256,9 @@ def measure_figure(
         Draw the 2-sigma lines too.
     y_title : str, optional
         The y axis title (default: ``unit``), followed by which way is better.
+    icons : bool
+        Draw the series' Making Data Count variation and assurance icons at the top
+        right (:mod:`charts.icons`), so that a PNG or a slide carries them too.
 
     Returns
     -------
@@ -317,7 +323,57 @@ def measure_figure(
         "shapes": shapes,
         "annotations": _top_labels(labels, rows) + _end_labels(frame, y),
     }
+    if icons:
+        layout["images"] = icon_images(points, layout)
     return figure(traces + legend.entries(), layout)
+
+
+ICON_PX, ICON_GAP = 64, 8  # an icon's side on a chart, and the gap between two, in pixels
+ICON_BOX = 0.07  # the plot's width an icon is given: 68 pixels of a 970-pixel plot
+
+
+def icon_images(points: pl.DataFrame, layout: dict[str, Any]) -> list[dict[str, Any]]:
+    """The series' variation and assurance icons as one plotly layout image, top right.
+
+    The icons (:mod:`charts.icons`; no assurance icon without a target, limits or a
+    better direction) side by side as one SVG data URI, ``ICON_PX`` high, above the
+    plot's right edge beside the title (the subtitle is wrapped short of them).
+    ``layout`` gives the figure's height and margins.
+
+    Examples
+    --------
+    >>> pts = pl.DataFrame({"period": [dt.date(2024, m, 1) for m in range(1, 9)],
+    ...     "value": [8.0, 7, 8, 7, 3, 2, 3, 2], "cl": [5.0] * 8, "lcl": [None] * 8,
+    ...     "ucl": [None] * 8, "part": [1] * 8, "sigma_signal": [False] * 8,
+    ...     "runs_signal": [True] * 8, "longest_run_max": [3] * 8, "chart": ["run"] * 8,
+    ...     "improvement": ["decrease"] * 8})
+    >>> (image,) = icon_images(pts, {"height": 720, "margin": {"t": 130, "b": 120}})
+    >>> image["name"], image["xanchor"], round(image["sizey"] * 470)
+    ('special_cause_improvement', 'right', 64)
+    """
+    kinds = [k for k in (variation_icon(points), assurance_icon(points)) if k != "none"]
+    if not kinds:
+        return []
+    step = ICON_PX + ICON_GAP
+    inner = "".join(
+        icon_svg(kind, size=ICON_PX).replace("<svg ", f'<svg x="{i * step}" ', 1)
+        for i, kind in enumerate(kinds)
+    )
+    width = step * len(kinds) - ICON_GAP
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{ICON_PX}" '
+           f'viewBox="0 0 {width} {ICON_PX}">{inner}</svg>')  # fmt: skip
+    margin = layout["margin"]
+    plot = layout["height"] - margin["t"] - margin["b"]  # the plot area's height, pixels
+    return [
+        {
+            "name": " ".join(kinds),
+            "source": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+            "xref": "paper", "yref": "paper", "x": 1.0, "xanchor": "right",
+            "y": 1 + (margin["t"] - 10) / plot, "yanchor": "top",
+            "sizex": ICON_BOX * len(kinds), "sizey": ICON_PX / plot, "sizing": "contain",
+            "layer": "above",
+        }
+    ]  # fmt: skip
 
 
 def alt_text(points: pl.DataFrame, *, title: str, unit: str, subtitle: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import itertools
 import json
@@ -396,3 +397,17 @@ def test_y_ticks_stay_below_the_labels_at_the_top(falls):
     ticks = fig.layout.yaxis.tickvals
     assert max(ticks) <= 9.0 + 1e-9  # the highest line is the upper limit, 9
     assert min(ticks) >= fig.layout.yaxis.range[0]
+
+
+def test_the_chart_carries_its_variation_and_assurance_icons_top_right(falls):
+    (image,) = draw(falls).layout.images
+    # twelve months below the average where lower is better; the target (5) sits within
+    # the latest limits (3.5 to 7.5): met in some months, missed in others
+    assert image.name == "special_cause_improvement inconsistent"
+    svg = base64.b64decode(image.source.split(",", 1)[1]).decode()
+    assert svg.count("<svg ") == 3  # the two icons inside one picture
+    assert "<title>Special cause variation: improvement</title>" in svg
+    assert "Target: met in some months" in svg
+    assert (image.xref, image.x, image.xanchor, image.yanchor) == ("paper", 1, "right", "top")
+    assert image.y > 1  # above the plot, beside the title
+    assert draw(falls, icons=False).layout.images == ()
