@@ -8,7 +8,9 @@ job runs in process, every asset that writes the warehouse is in the ``duckdb`` 
 and the project's ``dagster.yaml`` allows one run at a time and one step of the pool
 (DuckDB allows a single writer). The nightly schedule (02:00 Europe/London, on) runs the
 whole graph; the ``inbox_arrivals`` sensor (:mod:`pipelines.sensors`, off until started)
-runs it when extracts arrive or change in the inbox, once they have settled.
+runs it when extracts arrive or change in the inbox, once they have settled; the
+``run_failures`` sensor (on) writes each failed run to ``run_failures.log`` in the output
+folder.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import dagster as dg
 
 from assets import ASSETS, CHECKS
 from assets.resources import resources_for
-from pipelines.sensors import JOB, inbox_arrivals
+from pipelines.sensors import JOB, inbox_arrivals, run_failures
 from warehouse.settings import Settings
 
 nightly_pipeline = dg.define_asset_job(
@@ -46,7 +48,7 @@ def definitions(settings: Settings, *, live: bool = False) -> dg.Definitions:
         asset_checks=CHECKS,
         jobs=[nightly_pipeline],
         schedules=[nightly],
-        sensors=[inbox_arrivals],
+        sensors=[inbox_arrivals, run_failures],
         resources=resources_for(settings, live=live),
         executor=dg.in_process_executor,
     )

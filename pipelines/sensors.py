@@ -25,6 +25,7 @@ Two files, one modified 50 s ago (mtimes in nanoseconds), so still arriving:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import time
@@ -32,12 +33,13 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.resources import Inbox
+from assets.resources import Inbox, Reports
 from warehouse.landing import discover
 
 JOB = "nightly_pipeline"  # the job the schedule and this sensor run
 SETTLE_SECONDS = 60  # a file modified more recently may still be being copied in
 INTERVAL_SECONDS = 300
+FAILURE_LOG = "run_failures.log"  # in the output folder: one line per failed run
 
 File = tuple[str, int, int]  # path relative to the inbox, size in bytes, mtime in ns
 
@@ -107,3 +109,50 @@ def inbox_arrivals(
         run_requests=[dg.RunRequest(run_key=run_key(digest), tags={"m4c/files": str(len(files))})],
         cursor=digest,
     )
+
+
+def failure_line(
+    when: dt.datetime, job: str, run_id: str, steps: list[tuple[str, str]], message: str
+) -> str:
+    r"""One line of the failure log: when, which job and run, which steps, and why.
+
+    Examples
+    --------
+    >>> when = dt.datetime(2026, 12, 2, 2, 14, tzinfo=dt.UTC)
+    >>> print(failure_line(when, "nightly_pipeline", "3f2a9c1d-0000", [("measure_values",
+    ...     "MeasureSqlError: S1: column x not found\nTraceback ...")], "Execution failed."))
+    2026-12-02T02:14:00+00:00 nightly_pipeline run 3f2a9c1d failed at measure_values: MeasureSqlError: S1: column x not found
+    """  # noqa: E501
+    where = ", ".join(step for step, _ in steps) or "the run"
+    why = "; ".join(m.splitlines()[0] for _, m in steps if m) or message.splitlines()[0]
+    return f"{when.isoformat()} {job} run {run_id[:8]} failed at {where}: {why}"
+
+
+def _reason(event: dg.DagsterEvent) -> str:
+    """A failed step's own error: the innermost cause, not Dagster's wrapper around it."""
+    data = event.event_specific_data
+    error = getattr(data, "error", None)
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return error.message.strip() if error is not None else ""
+
+
+@dg.run_failure_sensor(
+    name="run_failures",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        f"Writes each failed run (its job, the steps that failed and why) to {FAILURE_LOG} "
+        "in the output folder, for the analyst who looks after the nightly run."
+    ),
+)
+def run_failures(context: dg.RunFailureSensorContext, reports: Reports) -> None:
+    """Append the failed run to ``<out>/run_failures.log``."""
+    steps = [(e.step_key or "", _reason(e)) for e in context.get_step_failure_events()]
+    run = context.dagster_run
+    line = failure_line(dt.datetime.now(dt.UTC), run.job_name, run.run_id, steps,
+                        context.failure_event.message or "")  # fmt: skip
+    log = Path(reports.path) / FAILURE_LOG
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as f:
+        f.write(line + "\n")
+    context.log.info(line)

@@ -10,9 +10,9 @@ import time
 import dagster as dg
 import pytest
 
-from assets.resources import Inbox
+from assets.resources import Inbox, Reports
 from pipelines.definitions import defs
-from pipelines.sensors import SETTLE_SECONDS, inbox_arrivals
+from pipelines.sensors import FAILURE_LOG, SETTLE_SECONDS, inbox_arrivals, run_failures
 
 # 14 Nov 2023 22:13:20 UTC, in nanoseconds: long settled.
 SETTLED_NS = 1_700_000_000 * 10**9
@@ -132,3 +132,25 @@ def test_the_code_location_runs_the_nightly_pipeline_from_the_sensor():
     assert sensor.minimum_interval_seconds == 300
     assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
     assert sensor.required_resource_keys == {"inbox"}
+
+
+def test_a_failed_run_is_written_to_the_failure_log_with_its_step_and_reason(tmp_path):
+    @dg.asset
+    def measure_values() -> None:
+        raise ValueError("S1: the staged table stg_event is missing\nmore detail")
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize([measure_values], instance=instance, raise_on_error=False)
+    assert not result.success
+    context = dg.build_run_status_sensor_context(
+        sensor_name="run_failures", dagster_event=result.get_run_failure_event(),
+        dagster_instance=instance, dagster_run=result.dagster_run,
+    ).for_run_failure()  # fmt: skip
+    run_failures(context, reports=Reports(path=str(tmp_path / "out")))
+    run_failures(context, reports=Reports(path=str(tmp_path / "out")))  # appended, not replaced
+    lines = (tmp_path / "out" / FAILURE_LOG).read_text().splitlines()
+    assert len(lines) == 2
+    assert f" run {result.dagster_run.run_id[:8]} failed at measure_values: " in lines[0]
+    assert lines[0].endswith("ValueError: S1: the staged table stg_event is missing")
+    sensor = defs.resolve_sensor_def("run_failures")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
