@@ -11,7 +11,7 @@ allows a single writer).
 from assets.ingest import raw_extracts
 from assets.measures import measure_values, signals, spc_results
 from assets.quality import QUALITY_CHECKS, dq_pages, dq_results
-from assets.reports import pages
+from assets.reports import alerts, pages
 from assets.roi import roi_inputs, roi_summary
 from assets.staged import STAGED_ASSETS
 
@@ -26,5 +26,6 @@ ASSETS = [
     roi_inputs,
     roi_summary,
     pages,
+    alerts,
 ]
 CHECKS = QUALITY_CHECKS

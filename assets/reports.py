@@ -1,4 +1,4 @@
-"""Chart outputs: the pages the pipeline draws from the measures."""
+"""Chart outputs: the pages the pipeline draws from the measures, and the alerts it sends."""
 
 from pathlib import Path
 
@@ -6,11 +6,12 @@ import dagster as dg
 
 from assets.ingest import POOL
 from assets.measures import registry_of, signals
-from assets.quality import dq_pages
+from assets.quality import dq_pages, dq_results
 from assets.resources import Project, Reports, Warehouse
 from assets.roi import roi_summary
 from expectations.report import check_title, site_results, summary_line
 from expectations.rules import load_rules
+from warehouse.alerts import collect_alerts, deliver, write_logs
 from warehouse.pages.build import write_pages
 from warehouse.pages.content import sites
 from warehouse.roi.tables import RoiNotComputedError, read_summary
@@ -55,5 +56,39 @@ def pages(warehouse: Warehouse, reports: Reports, project: Project) -> dg.Materi
             "decks": len(result.decks),
             "largest_site_pages_mb": round(biggest / 1e6, 2),
             "seconds": round(result.seconds, 1),
+        }
+    )
+
+
+@dg.asset(
+    group_name="reports",
+    kinds={"duckdb", "email", "webhook"},
+    pool=POOL,
+    deps=[signals, dq_results],
+    description=(
+        "Alerts people receive: each new special-cause signal (said once per series) and "
+        "each data-quality check that stops a site's charts, appended to the site's log "
+        "(<site_id>/alerts.log in the output folder) and, as [alerts] of m4c.toml says, "
+        "emailed to the site's recipients and POSTed to a webhook, one message per site. "
+        "A delivery that fails is recorded here and does not fail the run."
+    ),
+)
+def alerts(warehouse: Warehouse, reports: Reports, project: Project) -> dg.MaterializeResult:
+    """Log every alert per site, then deliver them (docs/operations.md)."""
+    with warehouse.connect(read_only=True) as con:
+        found = collect_alerts(con)
+    logs = write_logs(found, Path(reports.path))
+    outcomes = deliver(found, project.settings().alerts)
+    per_site = found.group_by("site_id").len().sort("site_id").rows()
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": found.height,
+            "alerts_per_site": dict(per_site),
+            "new_signals": found.filter(found["kind"] == "signal").height,
+            "data_quality": found.filter(found["kind"] == "data_quality").height,
+            "logs": [str(p) for p in logs.values()],
+            "delivered": sum(d.ok for d in outcomes),
+            "failed": sum(not d.ok for d in outcomes),
+            "failures": [f"{d.channel} {d.site_id}: {d.reason}" for d in outcomes if not d.ok],
         }
     )

@@ -117,6 +117,60 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Alerts:
+    """Where alerts go besides each site's alert log (``[alerts]``; :mod:`warehouse.alerts`).
+
+    Attributes
+    ----------
+    smtp_host : str or None
+        The mail server; None: no email.
+    smtp_port : int
+        Its port (25).
+    smtp_from : str or None
+        The sender's address (needed with ``smtp_host``).
+    smtp_starttls : bool
+        Upgrade the connection with STARTTLS before sending (False).
+    smtp_user_env, smtp_password_env : str or None
+        Environment variables holding the SMTP user and password (never the file).
+    to : tuple of str
+        Recipients of every site without its own list.
+    site_to : tuple of (site_id, tuple of str)
+        Recipients per site (``[alerts.sites.<site_id>] to = [...]``).
+    webhook_url : str or None
+        An http(s) address each site's alerts are POSTed to as JSON; None: no webhook.
+    timeout_seconds : float
+        How long to wait for the mail server or the webhook (10).
+    """
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str | None = None
+    smtp_starttls: bool = False
+    smtp_user_env: str | None = None
+    smtp_password_env: str | None = None
+    to: tuple[str, ...] = ()
+    site_to: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    webhook_url: str | None = None
+    timeout_seconds: float = 10.0
+
+    def recipients(self, site_id: str) -> tuple[str, ...]:
+        """The site's own recipients, else the global ``to``.
+
+        >>> Alerts(to=("all@x.org",), site_to=(("site_a", ("a@x.org",)),)).recipients("site_b")
+        ('all@x.org',)
+        """
+        return dict(self.site_to).get(site_id, self.to)
+
+    def credentials(self) -> tuple[str, str] | None:
+        """The SMTP user and password from the environment, or None when none is named."""
+        if not self.smtp_user_env:
+            return None
+        return os.environ.get(self.smtp_user_env, ""), os.environ.get(
+            self.smtp_password_env or "", ""
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Where everything is, and what the project knows of its sites and homes.
 
@@ -135,6 +189,8 @@ class Settings:
         A measure registry folder to use instead of the packaged catalogue (None).
     sites : tuple of Site
         The sites and homes, for names and bed numbers.
+    alerts : Alerts
+        Where alerts are sent besides the alert logs (nowhere by default).
     """
 
     file: Path | None
@@ -146,6 +202,7 @@ class Settings:
     key_variable: str = KEY_VARIABLE
     measures: Path | None = None
     sites: tuple[Site, ...] = ()
+    alerts: Alerts = Alerts()
 
     def replace(self, **paths: str | Path | None) -> Settings:
         """These settings with some paths replaced (command-line options); None keeps one."""
@@ -232,7 +289,7 @@ def load_settings(
 
 def _settings(data: Mapping[str, Any], file: Path | None, root: Path) -> Settings:
     where = str(file) if file else FILE_NAME
-    _known(data, {"paths", "privacy", "measures", "sites"}, where)
+    _known(data, {"paths", "privacy", "measures", "sites", "alerts"}, where)
     paths = _table(data, "paths", where)
     _known(paths, set(PATHS), f"{where} [paths]")
     privacy = _table(data, "privacy", where)
@@ -257,8 +314,95 @@ def _settings(data: Mapping[str, Any], file: Path | None, root: Path) -> Setting
         key_variable=_text(privacy, "key_variable", KEY_VARIABLE, where),
         measures=(root / registry).resolve() if registry else None,
         sites=sites,
+        alerts=_alerts(_table(data, "alerts", where), where),
         **resolved,
     )
+
+
+ALERT_KEYS = {"smtp_host", "smtp_port", "smtp_from", "smtp_starttls", "smtp_user_env",
+              "smtp_password_env", "to", "webhook_url", "timeout_seconds", "sites"}  # fmt: skip
+
+
+def _alerts(data: Mapping[str, Any], where: str) -> Alerts:
+    """The ``[alerts]`` table, checked.
+
+    >>> _alerts({"smtp_host": "mail.x.org", "smtp_from": "m4c@x.org", "to": ["a@x.org"]}, "f")
+    ... # doctest: +ELLIPSIS
+    Alerts(smtp_host='mail.x.org', smtp_port=25, smtp_from='m4c@x.org', ...)
+    >>> _alerts({"smtp_port": 0}, "m4c.toml")
+    Traceback (most recent call last):
+    ...
+    warehouse.settings.SettingsError: m4c.toml [alerts]: smtp_port must be a whole number from 1 to 65535, e.g. smtp_port = 25, not 0.
+    """  # noqa: E501
+    here = f"{where} [alerts]"
+    _known(data, ALERT_KEYS, here)
+    text = {}
+    for key in ("smtp_host", "smtp_from", "smtp_user_env", "smtp_password_env", "webhook_url"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise SettingsError(f'{here}: {key} must be text, e.g. {key} = "...", or left out.')
+        text[key] = value.strip() if value else None
+    port = data.get("smtp_port", 25)
+    if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
+        raise SettingsError(
+            f"{here}: smtp_port must be a whole number from 1 to 65535, e.g. smtp_port = 25, "
+            f"not {port!r}."
+        )
+    starttls = data.get("smtp_starttls", False)
+    if not isinstance(starttls, bool):
+        raise SettingsError(f"{here}: smtp_starttls must be true or false, not {starttls!r}.")
+    timeout = data.get("timeout_seconds", 10)
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
+        raise SettingsError(
+            f"{here}: timeout_seconds must be a number above 0, e.g. timeout_seconds = 10, "
+            f"not {timeout!r}."
+        )
+    url = text["webhook_url"]
+    if url and not url.startswith(("http://", "https://")):
+        raise SettingsError(
+            f"{here}: webhook_url must start with http:// or https://, e.g. webhook_url = "
+            f'"https://hooks.example.org/m4c", not {url!r}.'
+        )
+    if text["smtp_password_env"] and not text["smtp_user_env"]:
+        raise SettingsError(
+            f"{here}: smtp_password_env needs smtp_user_env too, e.g. smtp_user_env = "
+            '"M4C_SMTP_USER" (the variable holding the user name).'
+        )
+    to = _addresses(data.get("to", []), here, "to")
+    sites = data.get("sites", {})
+    if not isinstance(sites, dict):
+        raise SettingsError(f"{here}: sites must be tables, e.g. [alerts.sites.site_a].")
+    site_to = []
+    for site_id, value in sites.items():
+        at = f"{where} [alerts.sites.{site_id}]"
+        if not isinstance(value, dict):
+            raise SettingsError(f'{at} must be a table, e.g. to = ["manager@example.org"].')
+        _known(value, {"to"}, at)
+        site_to.append((site_id, _addresses(value.get("to", []), at, "to")))
+    if (to or any(a for _, a in site_to)) and not text["smtp_host"]:
+        raise SettingsError(
+            f'{here} lists recipients but no smtp_host; add smtp_host = "mail.example.org" '
+            "(and smtp_from), or remove the addresses."
+        )
+    if text["smtp_host"] and not text["smtp_from"]:
+        raise SettingsError(
+            f'{here}: smtp_host needs smtp_from, the sender, e.g. smtp_from = "m4c@example.org".'
+        )
+    return Alerts(
+        smtp_port=port, smtp_starttls=starttls, to=to, site_to=tuple(site_to),
+        timeout_seconds=float(timeout), **text,
+    )  # fmt: skip
+
+
+def _addresses(value: Any, where: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(a, str) and "@" in a.strip()[1:-1] and " " not in a.strip() for a in value
+    ):
+        raise SettingsError(
+            f"{where}: {key} must be a list of email addresses, e.g. {key} = "
+            f'["manager@example.org"], not {value!r}.'
+        )
+    return tuple(a.strip() for a in value)
 
 
 def _site(site_id: str, value: Any, where: str) -> Site:

@@ -28,6 +28,7 @@ def test_definitions_load_with_groups_kinds_and_descriptions():
         "roi_inputs",
         "roi_summary",
         "pages",
+        "alerts",
     }
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
