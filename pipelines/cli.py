@@ -167,7 +167,7 @@ def _run_run(args: argparse.Namespace) -> int:
     selection = args.select.split(",") if args.select else None
     if selection is None or "raw_extracts" in selection:
         check_inbox(settings.inbox)
-    materialise(settings, selection, live=args.live)
+    materialise(settings, selection, live=args.live, progress=True)
     results = _ingest_results(settings) if settings.warehouse.is_file() else []
     refused = [r for r in results if r.status == "refused"]
     for r in refused:

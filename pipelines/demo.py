@@ -53,7 +53,7 @@ def run(settings: Settings) -> DemoResult:
             settings = load_settings(file=path).replace(
                 inbox=settings.inbox, warehouse=settings.warehouse, out=settings.out
             )
-    result = materialise(settings, as_of=AS_OF)
+    result = materialise(settings, as_of=AS_OF, progress=True)
     meta = _metadata(result, "raw_extracts")
     print(
         f"ingest: {meta['files']} files, {meta['rows_in']:,} rows: {meta['rows_loaded']:,} "

@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator, Sequence
+from functools import partial
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
-from assets import ASSETS
+from assets import ASSETS, CHECKS
 from pipelines.errors import CliError
 from pipelines.location import definitions
+from pipelines.progress import STAGE_ORDER, StageBars, run_with_progress, stage_of_steps
 from pipelines.sensors import JOB
 from warehouse.settings import Settings
 from warehouse.tables import STAGED
@@ -74,8 +78,11 @@ def materialise(
     *,
     live: bool = False,
     as_of: dt.date | None = None,
+    progress: bool = False,
 ) -> dg.ExecuteInProcessResult:
     """Materialise ``selection`` (asset keys; None: everything) in process.
+
+    With ``progress``, a bar per stage on standard error (:mod:`pipelines.progress`).
 
     Raises
     ------
@@ -90,15 +97,33 @@ def materialise(
     run_config = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}, "ops": ops}
     job = definitions(settings, live=live).resolve_job_def(JOB)
     keys = _asset_keys(selection) if selection is not None else None
+
+    def launch(instance: dg.DagsterInstance, run_id: str | None = None) -> Any:
+        return job.execute_in_process(
+            instance=instance, asset_selection=keys, run_config=run_config,
+            tags={"m4c/command": "cli"}, run_id=run_id,
+        )  # fmt: skip
+
     with project_instance(settings) as instance:
         try:
-            return job.execute_in_process(
-                instance=instance,
-                asset_selection=keys,
-                run_config=run_config,
-                tags={"m4c/command": "cli"},
-            )
+            if not progress:
+                return launch(instance)
+            stages = stage_of_steps(ASSETS, CHECKS)
+            steps = _steps(stages, selected)
+            totals = Counter(stages[s] for s in steps)
+            with StageBars(sorted(totals, key=STAGE_ORDER.index), totals) as bars:
+                return run_with_progress(partial(launch, instance), instance, stages, steps,
+                                         bars)  # fmt: skip
         except dg.DagsterExecutionStepExecutionError as exc:
             if exc.user_exception is not None:
                 raise exc.user_exception from None
             raise
+
+
+def _steps(stages: dict[str, str], selected: set[str] | None) -> list[str]:
+    """The steps a run of ``selected`` assets (None: all) executes: the assets and checks."""
+    if selected is None:
+        return list(stages)
+    checks = {c.node_def.name for c in CHECKS if {k.asset_key.to_user_string()
+              for k in c.check_keys} <= selected}  # fmt: skip
+    return [s for s in stages if s in selected or s in checks]
