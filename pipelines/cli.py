@@ -36,7 +36,8 @@ from expectations.rules import RuleError
 from expectations.validate import Validation
 from pipelines import chart_commands, demo, measure_commands, roi_commands
 from pipelines.errors import CliError
-from pipelines.runner import materialise, prepare_home, selection_of
+from pipelines.runner import materialise, prepare_home, project_instance, selection_of
+from pipelines.unchanged import TAG, inputs_fingerprint, last_same_run, outputs_present
 from synth import write_extracts
 from warehouse.connection import WarehouseBusyError, connect
 from warehouse.inbox import InboxError
@@ -167,7 +168,22 @@ def _run_run(args: argparse.Namespace) -> int:
     selection = args.select.split(",") if args.select else None
     if selection is None or "raw_extracts" in selection:
         check_inbox(settings.inbox)
-    materialise(settings, selection, live=args.live, progress=True)
+    inputs = inputs_fingerprint(settings, live=args.live) if selection is None else None
+    same = None
+    if inputs is not None and not args.force and outputs_present(settings):
+        with project_instance(settings) as instance:
+            same = last_same_run(instance, inputs)
+    if same is None:
+        tags = {TAG: inputs} if inputs is not None else {}
+        materialise(settings, selection, live=args.live, progress=True, tags=tags)
+    else:
+        when = dt.datetime.fromtimestamp(same.start_time or 0, dt.UTC)
+        print(
+            f"nothing new since run {same.dagster_run.run_id[:8]} ({when:%-d %B %Y %H:%M} UTC): "
+            "the inbox, "
+            "the settings and the code are as they were, so its outputs stand. --force runs "
+            "the graph anyway."
+        )
     results = _ingest_results(settings) if settings.warehouse.is_file() else []
     refused = [r for r in results if r.status == "refused"]
     for r in refused:
@@ -279,6 +295,10 @@ def _parser() -> argparse.ArgumentParser:
     _paths(r)
     r.add_argument("--select", help="comma-separated asset keys (default: every asset)")
     r.add_argument("--live", action="store_true", help="live data (see m4c ingest --help)")
+    r.add_argument(
+        "--force", action="store_true",
+        help="run the whole graph even if nothing has changed since the last run",
+    )  # fmt: skip
     r.set_defaults(func=_run_run)
 
     d = sub.add_parser(

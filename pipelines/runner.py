@@ -79,6 +79,7 @@ def materialise(
     live: bool = False,
     as_of: dt.date | None = None,
     progress: bool = False,
+    tags: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialise ``selection`` (asset keys; None: everything) in process.
 
@@ -101,7 +102,7 @@ def materialise(
     def launch(instance: dg.DagsterInstance, run_id: str | None = None) -> Any:
         return job.execute_in_process(
             instance=instance, asset_selection=keys, run_config=run_config,
-            tags={"m4c/command": "cli"}, run_id=run_id,
+            tags={"m4c/command": "cli", **(tags or {})}, run_id=run_id,
         )  # fmt: skip
 
     with project_instance(settings) as instance:
